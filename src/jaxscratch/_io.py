@@ -1,0 +1,57 @@
+"""Atomic file writes: write to a temporary name in the same folder, then rename."""
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+
+def _atomic(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically; returns the path."""
+    return _atomic(path, lambda f: f.write(data))
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically; returns the path."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> Path:
+    """Write ``obj`` as indented JSON atomically; returns the path."""
+    return write_text(path, json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+def save_npy(path: str | os.PathLike, array: Any) -> Path:
+    """Save one array in ``.npy`` format atomically; returns the path."""
+    return _atomic(path, lambda f: np.save(f, np.asarray(array), allow_pickle=False))
+
+
+def save_npz(path: str | os.PathLike, **arrays: Any) -> Path:
+    """Save named arrays in ``.npz`` format atomically; returns the path."""
+    return _atomic(path, lambda f: np.savez(f, **{k: np.asarray(v) for k, v in arrays.items()}))
+
+
+def save_figure(path: str | os.PathLike, fig: Any, **kwargs: Any) -> Path:
+    """Save a matplotlib figure atomically, the format taken from the extension."""
+    fmt = Path(path).suffix.lstrip(".").lower()
+    return _atomic(path, lambda f: fig.savefig(f, format=fmt, **kwargs))

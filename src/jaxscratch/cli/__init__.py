@@ -1,0 +1,31 @@
+"""The ``jaxscratch`` command: one sub-command group per part, wiring only."""
+
+import sys
+
+import typer
+
+from jaxscratch.cli import demo, mvn
+from jaxscratch.errors import JaxscratchError
+
+app = typer.Typer(
+    name="jaxscratch",
+    help="Classic probabilistic machine learning from scratch in JAX.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(mvn.app, name="mvn")
+app.command("demo")(demo.demo)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: user errors become one line on stderr and exit code 2."""
+    try:
+        app(args=argv, prog_name="jaxscratch")
+    except JaxscratchError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)

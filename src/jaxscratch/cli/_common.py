@@ -1,0 +1,81 @@
+"""Helpers shared by the CLI commands: parsing arrays, choosing dtypes and keys, printing."""
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from rich.console import Console
+
+from jaxscratch.errors import JaxscratchError
+
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+def parse_array(text: str, name: str) -> np.ndarray:
+    """Numbers from a string ("1 2 3", "1,2;3,4") or a .npy/.csv/.txt file path."""
+    path = Path(text)
+    if path.suffix.lower() in {".npy", ".csv", ".txt"}:
+        if not path.is_file():
+            raise JaxscratchError(f"{name} file {text!r} does not exist; give a readable path")
+        try:
+            if path.suffix.lower() == ".npy":
+                return np.asarray(np.load(path, allow_pickle=False), dtype=float)
+            return np.atleast_1d(
+                np.loadtxt(path, delimiter="," if "," in path.read_text() else None)
+            )
+        except (ValueError, OSError) as err:
+            raise JaxscratchError(f"cannot read {name} from {text!r}: {err}") from None
+    rows = [r for r in re.split(r"[;\n]", text) if r.strip()]
+    try:
+        values = [[float(v) for v in re.split(r"[,\s]+", r.strip()) if v] for r in rows]
+    except ValueError:
+        raise JaxscratchError(
+            f"{name} {text!r} is not a list of numbers; give e.g. '0 1 2' or a .npy/.csv file"
+        ) from None
+    if len(values) > 1:
+        if len({len(r) for r in values}) != 1:
+            raise JaxscratchError(f"{name} rows have different lengths; give a rectangular matrix")
+        return np.asarray(values)
+    return np.asarray(values[0] if values else [])
+
+
+def as_square(flat: np.ndarray, name: str) -> np.ndarray:
+    """Reshape d*d numbers into a (d, d) matrix; a 2-D input is returned as is."""
+    if flat.ndim == 2:
+        return flat
+    d = int(round(np.sqrt(flat.size)))
+    if d * d != flat.size or d == 0:
+        raise JaxscratchError(
+            f"{name} has {flat.size} numbers, not a square count; give d*d values row by row"
+        )
+    return flat.reshape(d, d)
+
+
+def float_dtype(name: str):
+    """jnp dtype for 'float32' / 'float64', enabling 64-bit JAX when asked for."""
+    if name == "float64":
+        jax.config.update("jax_enable_x64", True)
+        return jnp.float64
+    if name == "float32":
+        return jnp.float32
+    raise JaxscratchError(f"unknown dtype {name!r}; choose float32 or float64")
+
+
+def make_key(seed: int) -> jax.Array:
+    """The CLI's PRNG key: the counter-based 'rbg' generator, fastest on CPU."""
+    return jax.random.key(seed, impl="rbg")
+
+
+def check_positive(value: int | float, name: str) -> None:
+    if not value >= 1:
+        raise JaxscratchError(f"{name} must be >= 1, got {value}")
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2) + "\n")

@@ -1,0 +1,59 @@
+"""Gaussian machinery from uniform bits: uniforms, standard normals, the MVN and its moments."""
+
+from jaxscratch.gaussian.mvn import (
+    MVN,
+    conditional,
+    from_cov,
+    log_det_cov,
+    log_prob,
+    mahalanobis,
+    marginal,
+    prob,
+    sample,
+    whiten,
+)
+from jaxscratch.gaussian.normal import (
+    METHODS,
+    box_muller,
+    icdf,
+    normal_icdf,
+    polar,
+    standard_normal,
+)
+from jaxscratch.gaussian.random_params import random_covariance, random_mean, random_orthogonal
+from jaxscratch.gaussian.reconstruct import (
+    Reconstruction,
+    bonferroni_z,
+    reconstruct,
+    sample_moments,
+    standard_errors,
+)
+from jaxscratch.gaussian.uniform import uniform_open
+
+__all__ = [
+    "METHODS",
+    "MVN",
+    "Reconstruction",
+    "bonferroni_z",
+    "box_muller",
+    "conditional",
+    "from_cov",
+    "icdf",
+    "log_det_cov",
+    "log_prob",
+    "mahalanobis",
+    "marginal",
+    "normal_icdf",
+    "polar",
+    "prob",
+    "random_covariance",
+    "random_mean",
+    "random_orthogonal",
+    "reconstruct",
+    "sample",
+    "sample_moments",
+    "standard_errors",
+    "standard_normal",
+    "uniform_open",
+    "whiten",
+]

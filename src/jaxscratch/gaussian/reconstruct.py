@@ -1,0 +1,86 @@
+"""Reconstruct mean and covariance from samples, with the standard errors n implies."""
+
+from typing import NamedTuple
+
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from jaxscratch.gaussian.normal import normal_icdf
+
+
+class Reconstruction(NamedTuple):
+    """Estimates, truths and their errors in standard-error units."""
+
+    n: int
+    mean_true: Array  # (d,)
+    mean_hat: Array  # (d,)
+    mean_se: Array  # (d,)
+    cov_true: Array  # (d, d)
+    cov_hat: Array  # (d, d)
+    cov_se: Array  # (d, d)
+    max_abs_z: float  # largest |estimate - truth| / se over mean and upper-triangle cov entries
+    threshold: float  # |z| bound for the family of tests at level alpha (Bonferroni)
+    alpha: float
+
+    @property
+    def consistent(self) -> bool:
+        return self.max_abs_z <= self.threshold
+
+
+def bonferroni_z(n_tests: int, alpha: float = 1e-3) -> float:
+    """Two-sided |z| bound with family-wise level alpha over n_tests (Bonferroni).
+
+    Computed as -Phi^-1(alpha / 2m): the lower-tail quantile stays accurate in float32, where
+    1 - alpha / 2m would round to 1.
+    """
+    return float(-normal_icdf(jnp.asarray(alpha / (2.0 * n_tests), jnp.float32)))
+
+
+def sample_moments(x: Array) -> tuple[Array, Array]:
+    """Sample mean (d,) and unbiased covariance (d, d) of x (n, d), two-pass for accuracy."""
+    n = x.shape[0]
+    mean = jnp.mean(x, axis=0)
+    xc = x - mean  # (n, d)
+    return mean, xc.T @ xc / (n - 1)
+
+
+def standard_errors(cov: Array, n: int) -> tuple[Array, Array]:
+    """Standard errors of the sample mean and covariance of n Gaussian draws.
+
+    se(mean_i) = sqrt(S_ii / n); se(S_ij) = sqrt((S_ij^2 + S_ii S_jj) / (n - 1)) (the variance of
+    a Wishart entry divided by its degrees of freedom; Anderson 2003, §3.3).
+    """
+    var = jnp.diag(cov)
+    mean_se = jnp.sqrt(var / n)
+    cov_se = jnp.sqrt((cov**2 + jnp.outer(var, var)) / (n - 1))
+    return mean_se, cov_se
+
+
+def reconstruct(
+    x: Array, mean_true: Array, cov_true: Array, alpha: float = 1e-3
+) -> Reconstruction:
+    """Compare sample moments of x (n, d) with the truth in standard-error units.
+
+    The verdict ``consistent`` holds when every |z| is within the Bonferroni bound for the
+    d + d(d+1)/2 estimated quantities at family-wise level ``alpha``.
+    """
+    n, d = x.shape
+    mean_hat, cov_hat = sample_moments(x)
+    mean_se, cov_se = standard_errors(jnp.asarray(cov_true, mean_hat.dtype), n)
+    z_mean = np.abs(np.asarray(mean_hat - mean_true) / np.asarray(mean_se))
+    iu = np.triu_indices(d)
+    z_cov = np.abs(np.asarray(cov_hat - cov_true) / np.asarray(cov_se))[iu]
+    n_tests = d + iu[0].size
+    return Reconstruction(
+        n=n,
+        mean_true=mean_true,
+        mean_hat=mean_hat,
+        mean_se=mean_se,
+        cov_true=cov_true,
+        cov_hat=cov_hat,
+        cov_se=cov_se,
+        max_abs_z=float(max(z_mean.max(), z_cov.max())),
+        threshold=bonferroni_z(n_tests, alpha),
+        alpha=alpha,
+    )
