@@ -64,10 +64,12 @@ def _psd_tril(cov: Array) -> Array:
     """Lower-triangular L with L L^T = cov for a positive-semidefinite cov.
 
     From the eigen-root A = Q sqrt(max(lambda, 0)) (so A A^T = cov), a QR of A^T = Q' R gives
-    cov = R^T R; L = R^T with its columns' signs fixed so that diag(L) >= 0.
+    cov = R^T R; L = R^T with its columns' signs fixed so that diag(L) >= 0. Eigenvalues within
+    rounding error of zero (d eps lambda_max) are set to zero, so draws stay in the range of cov.
     """
     lam, q = jnp.linalg.eigh(cov)
-    root = q * jnp.sqrt(jnp.clip(lam, 0.0))  # (d, d)
+    tol = cov.shape[0] * jnp.finfo(cov.dtype).eps * jnp.max(jnp.abs(lam))
+    root = q * jnp.sqrt(jnp.where(lam > tol, lam, 0.0))  # (d, d)
     r = jnp.linalg.qr(root.T, mode="r")
     signs = jnp.where(jnp.diag(r) < 0, -1.0, 1.0)
     return (r * signs[:, None]).T

@@ -51,9 +51,10 @@ def polar(key: Array, n_pairs: int, dtype=jnp.float32) -> Array:
         s = v[0] * v[0] + v[1] * v[1]
         ok = (s < 1.0) & (s > 0.0)
         z = v * jnp.sqrt(-2.0 * jnp.log(jnp.where(ok, s, 0.5)) / jnp.where(ok, s, 0.5))
-        slot = jnp.where(ok, filled + jnp.cumsum(ok) - 1, n_pairs)  # accepted go to next slots
+        rank = jnp.cumsum(ok, dtype=jnp.int32) - 1
+        slot = jnp.where(ok, filled + rank, n_pairs)  # accepted candidates fill the next slots
         out = out.at[:, slot].set(z, mode="drop")
-        return key, out, jnp.minimum(filled + ok.sum(), n_pairs)
+        return key, out, jnp.minimum(filled + rank[-1] + 1, n_pairs)
 
     state = (key, jnp.zeros((2, n_pairs), dtype), jnp.asarray(0, jnp.int32))
     _, out, _ = lax.while_loop(lambda s: s[2] < n_pairs, draw, state)
@@ -91,7 +92,7 @@ def _poly(coeffs: tuple[float, ...], x: Array) -> Array:
 
 
 def normal_icdf(p: Array) -> Array:
-    """Standard normal quantile Phi^-1(p) for 0 < p < 1 (Wichura 1988, AS 241)."""
+    """Standard normal quantile Phi^-1(p) (Wichura 1988, AS 241); -inf at 0 and +inf at 1."""
     q = p - 0.5
     r_mid = 0.180625 - q * q
     central = q * _poly(_AS241_A, r_mid) / _poly(_AS241_B, r_mid)
@@ -100,7 +101,8 @@ def normal_icdf(p: Array) -> Array:
     near = _poly(_AS241_C, r - 1.6) / _poly(_AS241_D, r - 1.6)
     far = _poly(_AS241_E, r - 5.0) / _poly(_AS241_F, r - 5.0)
     tail = jnp.sign(q) * jnp.where(r <= 5.0, near, far)
-    return jnp.where(jnp.abs(q) <= 0.425, central, tail)
+    z = jnp.where(jnp.abs(q) <= 0.425, central, tail)
+    return jnp.where(tail_p > 0, z, jnp.sign(q) * jnp.inf)
 
 
 def icdf(key: Array, n_pairs: int, dtype=jnp.float32) -> Array:
