@@ -93,3 +93,15 @@ def test_icdf_matches_scipy_to_double_precision(x64):
 def test_unknown_method_is_a_clear_error(key):
     with pytest.raises(JaxscratchError, match="choose one of box-muller, polar, icdf"):
         standard_normal(key, (3,), method="ziggurat")
+
+
+@pytest.mark.parametrize("dtype", [jnp.float32, jnp.float64])
+def test_polynomial_sincos_matches_numpy(x64, dtype):
+    from jaxscratch.gaussian.normal import _sincos_two_pi
+
+    u = jnp.linspace(1e-7, 1 - 1e-7, 100_001, dtype=dtype)
+    sin, cos = _sincos_two_pi(u)
+    u = np.asarray(u, np.float64)  # the same points the polynomials saw
+    atol = 4 * float(jnp.finfo(dtype).eps)
+    np.testing.assert_allclose(sin, np.sin(2 * np.pi * u), atol=atol)
+    np.testing.assert_allclose(cos, np.cos(2 * np.pi * u), atol=atol)

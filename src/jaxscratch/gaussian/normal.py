@@ -14,8 +14,32 @@ from jax import Array, lax
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian.uniform import _check_float_dtype, uniform_open
 
-_TWO_PI = 2.0 * math.pi
 _POLAR_ACCEPT = math.pi / 4.0  # area of the unit disc over the area of the square [-1, 1]^2
+
+
+# Taylor coefficients of sin(x)/x and cos(x) in powers of x^2, long enough that on |x| <= pi/2
+# the truncation error is below the dtype's rounding: (pi/2)^13/13! ~ 6e-8 for float32,
+# (pi/2)^23/23! ~ 1e-18 for float64.
+_SIN_TERMS = {jnp.dtype(jnp.float32): 6, jnp.dtype(jnp.float64): 11}
+_COS_TERMS = {jnp.dtype(jnp.float32): 7, jnp.dtype(jnp.float64): 12}
+
+
+def _taylor(n_terms: int, odd: bool) -> tuple[float, ...]:
+    return tuple((-1) ** k / math.factorial(2 * k + odd) for k in range(n_terms))
+
+
+def _sincos_two_pi(u: Array) -> tuple[Array, Array]:
+    """(sin 2 pi u, cos 2 pi u) for u in (0, 1) by polynomials, no range reduction.
+
+    With x = pi (u - 1/2) in (-pi/2, pi/2): 2 pi u = 2x + pi, so sin 2 pi u = -2 sin x cos x and
+    cos 2 pi u = sin^2 x - cos^2 x. Faster on CPU than the library's general sin and cos.
+    """
+    dtype = jnp.dtype(u.dtype)
+    x = math.pi * (u - 0.5)
+    x2 = x * x
+    s = x * _poly(_taylor(_SIN_TERMS[dtype], odd=True), x2)
+    c = _poly(_taylor(_COS_TERMS[dtype], odd=False), x2)
+    return -2.0 * s * c, s * s - c * c
 
 
 def box_muller(key: Array, n_pairs: int, dtype=jnp.float32) -> Array:
@@ -28,8 +52,8 @@ def box_muller(key: Array, n_pairs: int, dtype=jnp.float32) -> Array:
     """
     u = uniform_open(key, (2, n_pairs), dtype)  # (2, m)
     r = jnp.sqrt(-2.0 * jnp.log(u[0]))
-    theta = _TWO_PI * u[1]
-    return jnp.stack([r * jnp.cos(theta), r * jnp.sin(theta)])
+    sin, cos = _sincos_two_pi(u[1])
+    return jnp.stack([r * cos, r * sin])
 
 
 def polar(key: Array, n_pairs: int, dtype=jnp.float32) -> Array:
