@@ -4,17 +4,33 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from jaxscratch.cli import mvn
+from jaxscratch.cli._common import err_console, out_console
+from jaxscratch.pipeline.demo import run_demo
 
 
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the results.")] = Path("runs/demo"),
     seed: Annotated[int, typer.Option(help="Seed for every part.")] = 0,
+    quick: Annotated[bool, typer.Option(help="Small sizes: a fast smoke run.")] = False,
+    part: Annotated[
+        list[str] | None, typer.Option("--part", help="Run only this part (repeatable).")
+    ] = None,
+    fresh: Annotated[bool, typer.Option(help="Redo parts that finished before.")] = False,
 ) -> None:
-    """Run every part with sensible defaults and say where the results are."""
-    out.mkdir(parents=True, exist_ok=True)
-    mvn.sample(dim=10, n=1_000_000, seed=seed, mean=None, cov=None, method="box-muller",
-               dtype="float32", condition_number=10.0, allow_singular=False,
-               out=None, as_json=False, chunk=262_144)  # fmt: skip
-    typer.echo(f"results in {out}")
+    """Run every part with sensible defaults, write report.html, and say where it is."""
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console) as bar:
+
+        def progress(p):
+            task = bar.add_task(p.title, total=None)
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        def on_reuse(p):
+            err_console.print(f"reusing {p.title} from {out / p.key} (--fresh to redo it)")
+
+        report = run_demo(out, seed=seed, quick=quick, parts=part, resume=not fresh,
+                          progress=progress, on_reuse=on_reuse)  # fmt: skip
+    out_console.print(f"report: {report}")
+    out_console.print(f"all results: {out}/")

@@ -52,17 +52,14 @@ def _distribution(key, dim, mean, cov, dtype, condition_number, allow_singular):
 
 
 def _draw(key, dist, n, method, chunk, quiet):
-    """All n draws, in chunks so progress can be shown; chunk i uses fold_in(key, i)."""
-    draw = jax.jit(gaussian.sample, static_argnames=("shape", "method"))
+    """All n draws, shown as a progress bar while the blocks arrive."""
     parts = []
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
         task = bar.add_task("sampling", total=n)
-        for i, start in enumerate(range(0, n, chunk)):
-            size = min(chunk, n - start)
-            parts.append(draw(jax.random.fold_in(key, i), dist, (size,), method))
-            parts[-1].block_until_ready()
-            bar.advance(task, size)
+        for block in gaussian.sample_chunks(key, dist, n, chunk=chunk, method=method):
+            parts.append(block.block_until_ready())
+            bar.advance(task, block.shape[0])
     return jnp.concatenate(parts) if len(parts) > 1 else parts[0]
 
 

@@ -10,6 +10,7 @@ from jaxscratch.gaussian.mvn import (
     marginal,
     prob,
     sample,
+    sample_chunks,
     whiten,
 )
 from jaxscratch.gaussian.normal import (
@@ -27,6 +28,7 @@ from jaxscratch.gaussian.reconstruct import (
     reconstruct,
     sample_moments,
     standard_errors,
+    z_scores,
 )
 from jaxscratch.gaussian.uniform import uniform_open
 
@@ -51,9 +53,11 @@ __all__ = [
     "random_orthogonal",
     "reconstruct",
     "sample",
+    "sample_chunks",
     "sample_moments",
     "standard_errors",
     "standard_normal",
     "uniform_open",
     "whiten",
+    "z_scores",
 ]

@@ -6,8 +6,10 @@ pure and jit-friendly. Densities use triangular solves, never an inverse.
 """
 
 import math
+from collections.abc import Iterator
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
@@ -132,6 +134,19 @@ def sample(key: Array, mvn: MVN, shape: tuple[int, ...] = (), method: str = "box
     return mvn.mean + z @ mvn.scale.T
 
 
+def sample_chunks(
+    key: Array, mvn: MVN, n: int, *, chunk: int = 262_144, method: str = "box-muller"
+) -> Iterator[Array]:
+    """Yield n draws in blocks of at most ``chunk`` rows (block i uses fold_in(key, i)).
+
+    For long runs that show progress or stream to disk; the concatenated blocks are a valid
+    sample but differ from ``sample(key, mvn, (n,))``.
+    """
+    _check_method(method)
+    for i, start in enumerate(range(0, n, chunk)):
+        yield _sample_jit(jax.random.fold_in(key, i), mvn, (min(chunk, n - start),), method)
+
+
 def whiten(mvn: MVN, x: Array) -> Array:
     """L^-1 (x - mean) for x of shape (..., d): N(0, I) when x ~ mvn."""
     diff = jnp.reshape(x - mvn.mean, (-1, mvn.dim)).T  # (d, m)
@@ -205,3 +220,6 @@ def conditional(mvn: MVN, given, value) -> MVN:
     value = jnp.broadcast_to(jnp.asarray(value, mvn.mean.dtype), (k,))
     w = solve_triangular(l_bb, value - mvn.mean[given], lower=True)
     return MVN(mvn.mean[rest] + l_ab @ w, l_aa)
+
+
+_sample_jit = jax.jit(sample, static_argnames=("shape", "method"))

@@ -3,7 +3,6 @@
 from typing import NamedTuple
 
 import jax.numpy as jnp
-import numpy as np
 from jax import Array
 
 from jaxscratch.gaussian.normal import normal_icdf
@@ -68,11 +67,7 @@ def reconstruct(
     n, d = x.shape
     mean_hat, cov_hat = sample_moments(x)
     mean_se, cov_se = standard_errors(jnp.asarray(cov_true, mean_hat.dtype), n)
-    z_mean = np.abs(np.asarray(mean_hat - mean_true) / np.asarray(mean_se))
-    iu = np.triu_indices(d)
-    z_cov = np.abs(np.asarray(cov_hat - cov_true) / np.asarray(cov_se))[iu]
-    n_tests = d + iu[0].size
-    return Reconstruction(
+    rec = Reconstruction(
         n=n,
         mean_true=mean_true,
         mean_hat=mean_hat,
@@ -80,7 +75,16 @@ def reconstruct(
         cov_true=cov_true,
         cov_hat=cov_hat,
         cov_se=cov_se,
-        max_abs_z=float(max(z_mean.max(), z_cov.max())),
-        threshold=bonferroni_z(n_tests, alpha),
+        max_abs_z=float("nan"),
+        threshold=bonferroni_z(d + d * (d + 1) // 2, alpha),
         alpha=alpha,
     )
+    return rec._replace(max_abs_z=float(jnp.max(jnp.abs(z_scores(rec)))))
+
+
+def z_scores(rec: Reconstruction) -> Array:
+    """(estimate - truth) / se for the mean entries then the upper-triangle covariance entries."""
+    iu = jnp.triu_indices(rec.mean_true.shape[0])
+    z_mean = (rec.mean_hat - rec.mean_true) / rec.mean_se
+    z_cov = ((rec.cov_hat - rec.cov_true) / rec.cov_se)[iu]
+    return jnp.concatenate([z_mean, z_cov])

@@ -1,0 +1,79 @@
+"""Run the demo parts in order, keep what finished, and write the report after each part."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import NamedTuple
+
+import jax
+
+from jaxscratch._io import write_json, write_text
+from jaxscratch.errors import JaxscratchError
+from jaxscratch.pipeline import mvn
+from jaxscratch.report import Section, environment, render_html, section_from_dict, section_to_dict
+
+Progress = Callable[[int, int], None]
+
+
+class Part(NamedTuple):
+    """One demo part: its folder name, title, and ``run(out, key, quick, progress) -> Section``."""
+
+    key: str
+    title: str
+    run: Callable[[Path, jax.Array, bool, Progress | None], Section]
+
+
+def _mvn(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> Section:
+    return mvn.run(out, key, n=100_000 if quick else 1_000_000, progress=progress)
+
+
+PARTS: tuple[Part, ...] = (Part("mvn", "MVN sampling from uniform bits", _mvn),)
+
+
+def _check_parts(names: list[str] | None) -> tuple[Part, ...]:
+    if not names:
+        return PARTS
+    known = {p.key: p for p in PARTS}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise JaxscratchError(f"unknown demo part {unknown[0]!r}; choose from {', '.join(known)}")
+    return tuple(known[n] for n in names)
+
+
+def write_report(out: Path, sections: list[Section]) -> Path:
+    """Render ``report.html`` (self-contained) from the finished sections."""
+    page = render_html(sections, title="jaxscratch report", environment=environment(), base=out)
+    return write_text(out / "report.html", page)
+
+
+def run_demo(
+    out: Path,
+    *,
+    seed: int = 0,
+    quick: bool = False,
+    parts: list[str] | None = None,
+    resume: bool = True,
+    progress: Callable[[Part], Progress | None] = lambda part: None,
+    on_reuse: Callable[[Part], None] = lambda part: None,
+) -> Path:
+    """Run every part (or those named) and return the path of ``report.html``.
+
+    A part that finished before (its ``section.json`` exists) is reused when ``resume``;
+    the report is rewritten after every part so an interrupted run keeps what it did.
+    """
+    selected = _check_parts(parts)
+    out.mkdir(parents=True, exist_ok=True)
+    keys = jax.random.split(jax.random.key(seed, impl="rbg"), len(PARTS))
+    key_of = {p.key: k for p, k in zip(PARTS, keys, strict=True)}
+    sections: list[Section] = []
+    for part in selected:
+        done = out / part.key / "section.json"
+        if resume and done.is_file():
+            sections.append(section_from_dict(json.loads(done.read_text())))
+            on_reuse(part)
+        else:
+            section = part.run(out / part.key, key_of[part.key], quick, progress(part))
+            write_json(done, section_to_dict(section))
+            sections.append(section)
+        write_report(out, sections)
+    return out / "report.html"

@@ -1,0 +1,1 @@
+"""Figures: matplotlib drawings of arrays the math modules computed; no statistics here."""

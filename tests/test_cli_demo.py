@@ -1,0 +1,20 @@
+"""``jaxscratch demo``: writes the report, reuses finished parts, rejects unknown parts."""
+
+
+def test_quick_demo_writes_report_and_resumes(cli, tmp_path):
+    out = tmp_path / "demo"
+    code, out_text, _ = cli("demo", "--quick", "--part", "mvn", "--out", out)
+    assert code == 0 and "report.html" in out_text
+    page = (out / "report.html").read_text()
+    assert "Sampling a multivariate normal" in page and "data:image/png;base64," in page
+    stamp = (out / "mvn" / "section.json").stat().st_mtime_ns
+    code, _, err = cli("demo", "--quick", "--part", "mvn", "--out", out)
+    assert code == 0 and "reusing" in err
+    assert (out / "mvn" / "section.json").stat().st_mtime_ns == stamp
+    code, _, _ = cli("demo", "--quick", "--part", "mvn", "--out", out, "--fresh")
+    assert code == 0 and (out / "mvn" / "section.json").stat().st_mtime_ns != stamp
+
+
+def test_unknown_part_is_one_line_error(cli, tmp_path):
+    code, _, err = cli("demo", "--part", "nope", "--out", tmp_path)
+    assert code == 2 and "unknown demo part 'nope'" in err and len(err.strip().splitlines()) == 1
