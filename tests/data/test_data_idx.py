@@ -83,9 +83,15 @@ def test_bad_gzip_raises_a_format_error(tmp_path, mangle, needle):
 
 
 def test_gzip_header_promising_more_than_gzip_can_hold_is_refused_before_allocating():
-    head = bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 2**31, 2**31, 2**31)
+    head = bytes([0, 0, 0x08, 3]) + struct.pack(">3I", 2**20, 2**10, 2**10)
     with pytest.raises(DataFormatError, match="header/length mismatch"):
         parse_idx(gzip.compress(head))
+
+
+def test_dimensions_no_array_can_hold_are_refused_even_with_a_zero_among_them():
+    head = bytes([0, 0, 0x0E, 5]) + struct.pack(">5I", 5, 0, 2**32 - 1, 2**32 - 1, 2**32 - 1)
+    with pytest.raises(DataFormatError, match="fit no array"):
+        parse_idx(head)
 
 
 def test_gzip_shorter_or_longer_than_its_header(tmp_path):

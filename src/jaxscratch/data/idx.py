@@ -60,6 +60,8 @@ def _parse_header(read, where: str) -> IdxHeader:
     if len(dims) < 4 * ndim:
         raise DataFormatError(f"{where}: truncated inside the IDX header ({ndim} dimensions)")
     shape = struct.unpack(f">{ndim}I", dims)
+    if int(np.prod([d for d in shape if d], dtype=object)) * _CODES[code].itemsize >= 2**63:
+        raise DataFormatError(f"{where}: the IDX header's dimensions {shape} fit no array")
     return IdxHeader(_CODES[code], shape, 4 + 4 * ndim)
 
 
