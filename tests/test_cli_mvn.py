@@ -43,3 +43,40 @@ def test_bad_input_is_one_line_exit_2_nothing_written(cli, tmp_path, args, needl
     assert needle in err
     assert len(err.strip().splitlines()) == 1
     assert not path.exists()
+
+
+def test_mean_and_cov_from_npy_and_csv_files(cli, tmp_path):
+    np.save(tmp_path / "m.npy", np.array([1.0, -1.0]))
+    np.savetxt(tmp_path / "c.csv", np.array([[2.0, 0.3], [0.3, 1.0]]), delimiter=",")
+    code, out, _ = cli("mvn", "sample", "--mean", tmp_path / "m.npy", "--cov", tmp_path / "c.csv",
+                       "--n", "50000", "--json")  # fmt: skip
+    assert code == 0
+    result = json.loads(out)
+    assert result["dim"] == 2 and result["mean_true"] == [1.0, -1.0]
+    np.testing.assert_allclose(result["cov_true"], [[2.0, 0.3], [0.3, 1.0]], rtol=1e-6)
+
+
+def test_float64_and_every_method(cli):
+    for method in ("box-muller", "polar", "icdf"):
+        code, out, _ = cli("mvn", "sample", "--dim", "3", "--n", "5000", "--dtype", "float64",
+                           "--method", method, "--json")  # fmt: skip
+        assert code == 0 and json.loads(out)["dtype"] == "float64"
+
+
+def test_singular_covariance_needs_allow_singular(cli):
+    cov = "1 1; 1 1"
+    code, _, err = cli("mvn", "sample", "--cov", cov, "--n", "100")
+    assert code == 2 and "--allow-singular" in err
+    code, _, _ = cli("mvn", "sample", "--cov", cov, "--n", "100", "--allow-singular", "--json")
+    assert code == 0
+
+
+def test_table_output_names_the_verdict(cli):
+    code, out, _ = cli("mvn", "sample", "--dim", "10", "--n", "20000")
+    assert code == 0
+    assert "covariance (upper triangle)" in out and "standard errors over 65 quantities" in out
+
+
+def test_help_describes_the_options(cli):
+    code, out, _ = cli("mvn", "sample", "--help")
+    assert code == 0 and "--method" in out and "--json" in out
