@@ -1,0 +1,1 @@
+"""Figures: matplotlib drawings of what the math modules compute; no math here."""
