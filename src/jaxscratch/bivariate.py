@@ -22,6 +22,14 @@ from jaxscratch.errors import JaxscratchError
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 RHO_MAX = 0.99  # sliders stop here: beyond it the ellipse is a needle thinner than a pixel
 PARAMS = ("mux", "muy", "sx", "sy", "rho")
+# Named shapes for the explorers: (sx, sy, rho); "reference" is Sigma = [[1, 0.6], [0.6, 2]].
+PRESETS = {
+    "reference": (1.0, math.sqrt(2.0), 0.6 / math.sqrt(2.0)),
+    "independent": (1.0, 1.0, 0.0),
+    "positive": (1.0, 1.0, 0.8),
+    "negative": (1.0, 1.0, -0.8),
+    "needle": (1.5, 1.5, 0.98),
+}
 
 
 class Params(NamedTuple):
@@ -51,6 +59,10 @@ class Scene(NamedTuple):
     y0: Array  # () conditioning value of y
     cond_y: Array  # (g,) p(y | x = x0) over ys
     cond_x: Array  # (g,) p(x | y = y0) over xs
+    cond_y_mean: Array  # () E[y | x0]
+    cond_y_sd: Array  # () sd[y | x0]
+    cond_x_mean: Array  # () E[x | y0]
+    cond_x_sd: Array  # () sd[x | y0]
     ks: Array  # (K,) ellipse radii in Mahalanobis units
     ellipses: Array  # (K, m, 2) k-sigma contours
     masses: Array  # (K,) probability inside each ellipse
@@ -59,6 +71,7 @@ class Scene(NamedTuple):
     tilt: Array  # () major-axis angle in radians
     mean: Array  # (2,)
     cov: Array  # (2, 2)
+    det: Array  # () det Sigma = sx^2 sy^2 (1 - rho^2)
     mean_hat: Array  # (2,) sample mean
     cov_hat: Array  # (2, 2) sample covariance
 
@@ -87,9 +100,21 @@ def from_cov(mean, cov) -> Params:
             f"a bivariate normal needs 2 means and a 2x2 covariance, got shapes "
             f"{mean_np.shape} and {cov_np.shape}; give --mean a b --cov s11 s12 s21 s22"
         )
-    gaussian.from_cov(mean_np, cov_np)  # symmetry, finiteness, positive definiteness
-    sx, sy = math.sqrt(cov_np[0, 0]), math.sqrt(cov_np[1, 1])
-    return params(mean_np[0], mean_np[1], sx, sy, 0.5 * (cov_np[0, 1] + cov_np[1, 0]) / (sx * sy))
+    if not (np.all(np.isfinite(mean_np)) and np.all(np.isfinite(cov_np))):
+        raise JaxscratchError("mean or covariance contains NaN or inf; give finite values")
+    if abs(cov_np[0, 1] - cov_np[1, 0]) > 1e-6 * np.max(np.abs(cov_np)):
+        raise JaxscratchError(
+            f"covariance is not symmetric ({cov_np[0, 1]:g} != {cov_np[1, 0]:g}); "
+            "give equal off-diagonal entries"
+        )
+    var_x, var_y, cxy = cov_np[0, 0], cov_np[1, 1], 0.5 * (cov_np[0, 1] + cov_np[1, 0])
+    if var_x <= 0 or var_y <= 0 or cxy * cxy >= var_x * var_y:
+        raise JaxscratchError(
+            f"covariance {cov_np.tolist()} is not positive definite (det = "
+            f"{var_x * var_y - cxy * cxy:.3g}); give variances > 0 and s12^2 < s11 s22"
+        )
+    sx, sy = math.sqrt(var_x), math.sqrt(var_y)
+    return params(mean_np[0], mean_np[1], sx, sy, cxy / (sx * sy))
 
 
 def mean(p: Params) -> Array:
@@ -199,11 +224,22 @@ def sample(key: Array, p: Params, n: int) -> Array:
     return transform(p, base_normals(key, n))
 
 
-def box(p: Params, k: float = 3.5) -> Array:
-    """(4,) plotting window (xlo, xhi, ylo, yhi) = mu -/+ k sigma, the union over stacked p."""
-    lo_x, hi_x = p.mux - k * p.sx, p.mux + k * p.sx
-    lo_y, hi_y = p.muy - k * p.sy, p.muy + k * p.sy
-    return jnp.array([jnp.min(lo_x), jnp.max(hi_x), jnp.min(lo_y), jnp.max(hi_y)])
+def box(p: Params, k: float = 3.5, snap: float = 0.0, square: bool = False) -> Array:
+    """(4,) plotting window (xlo, xhi, ylo, yhi) = mu -/+ k sigma, the union over stacked p.
+
+    With ``snap`` > 0 the edges are rounded outwards to multiples of it, so a window that
+    follows slowly changing parameters only moves now and then; ``square`` gives both axes
+    the larger half-width, so right angles look right on a square plot.
+    """
+    hx, hy = k * p.sx, k * p.sy
+    if square:
+        hx = hy = jnp.maximum(jnp.max(hx), jnp.max(hy))
+    lo_x, hi_x = p.mux - hx, p.mux + hx
+    lo_y, hi_y = p.muy - hy, p.muy + hy
+    w = jnp.array([jnp.min(lo_x), jnp.max(hi_x), jnp.min(lo_y), jnp.max(hi_y)])
+    if snap > 0:
+        w = jnp.where(jnp.arange(4) % 2 == 0, jnp.floor(w / snap), jnp.ceil(w / snap)) * snap
+    return w
 
 
 def histogram(values: Array, edges: Array) -> Array:
@@ -273,6 +309,10 @@ def scene(
         y0=y0,
         cond_y=normal_pdf(ys, cy, sy_c),
         cond_x=normal_pdf(xs, cx, sx_c),
+        cond_y_mean=cy,
+        cond_y_sd=sy_c,
+        cond_x_mean=cx,
+        cond_x_sd=sx_c,
         ks=k_arr,
         ellipses=jax.vmap(lambda k: ellipse(p, k))(k_arr),
         masses=ellipse_mass(k_arr),
@@ -281,6 +321,7 @@ def scene(
         tilt=tilt(p),
         mean=mean(p),
         cov=cov(p),
+        det=(p.sx * p.sy) ** 2 * (1.0 - p.rho**2),
         mean_hat=mean_hat,
         cov_hat=cov_hat,
     )

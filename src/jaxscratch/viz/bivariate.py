@@ -222,3 +222,30 @@ def save_animation(
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def _mat(a: np.ndarray) -> str:
+    return f"[[{a[0, 0]:.3f}, {a[0, 1]:.3f}], [{a[1, 0]:.3f}, {a[1, 1]:.3f}]]"
+
+
+def readout_html(scene: Scene) -> str:
+    """The numbers beside an interactive figure, as a small HTML table (no computation)."""
+    s = _np(scene)
+    masses = " · ".join(f"{k:g}σ {m:.1%}" for k, m in zip(s.ks, s.masses, strict=True))
+    rows = [
+        ("Σ", _mat(s.cov)),
+        ("det Σ", f"{s.det:.4f}"),
+        ("eigenvalues λ", f"{s.eigvals[0]:.3f}, {s.eigvals[1]:.3f}"),
+        ("tilt θ", f"{np.degrees(s.tilt):+.1f}°"),
+        ("ellipse mass", masses),
+        (f"μ̂ (n = {s.samples.shape[0]:,})", f"({s.mean_hat[0]:.3f}, {s.mean_hat[1]:.3f})"),
+        ("Σ̂", _mat(s.cov_hat)),
+        (f"p(y | x₀ = {s.x0:.2f})", f"N({s.cond_y_mean:.3f}, {s.cond_y_sd:.3f}²)"),
+        (f"p(x | y₀ = {s.y0:.2f})", f"N({s.cond_x_mean:.3f}, {s.cond_x_sd:.3f}²)"),
+    ]
+    body = "".join(
+        f"<tr><th style='text-align:left;padding-right:1em'>{k}</th>"
+        f"<td class='bv-{i}' style='font-family:monospace'>{v}</td></tr>"
+        for i, (k, v) in enumerate(rows)
+    )
+    return f"<table class='bv-readout'>{body}</table>"
