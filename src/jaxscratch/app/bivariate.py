@@ -106,7 +106,8 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
              Span(dimension="width", line_color=vb.COND_COLOR, line_dash="dashed", line_width=2))  # fmt: skip
     main, top, right = _figures(src, spans)
     readout = pn.pane.HTML("", css_classes=["bv-readout-pane"], width=420)
-    classic = pn.pane.Matplotlib(None, dpi=72, tight=True, format="png", width=640, height=560)
+    classic = pn.pane.Matplotlib(None, dpi=72, tight=True, format="png", width=640, height=560,
+                                 css_classes=["bv-classic"])  # fmt: skip
     views = pn.Tabs(
         ("Live 2-D", pn.Column(pn.Row(pn.pane.Bokeh(top), pn.Spacer(width=190)),
                                pn.Row(pn.pane.Bokeh(main), pn.pane.Bokeh(right)))),  # fmt: skip
