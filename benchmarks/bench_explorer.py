@@ -71,9 +71,12 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
         return
-    print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
-    print(f"rho slider -> redraw with n = 2000 samples, {result['moves']} moves: "
-          f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, max {lat.max():.1f} ms")
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, python {platform.python_version()}")
+    print(
+        f"rho slider -> redraw with n = 2000 samples, {result['moves']} moves: "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, max {lat.max():.1f} ms"
+    )
 
 
 if __name__ == "__main__":

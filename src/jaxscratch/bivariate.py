@@ -81,7 +81,9 @@ def _check_params(mux, muy, sx, sy, rho) -> None:
         if not np.all(np.isfinite(np.asarray(v, dtype=float))):
             raise JaxscratchError(f"{name} = {v} is not finite; give a finite number")
     if np.any(np.asarray(sx) <= 0) or np.any(np.asarray(sy) <= 0):
-        raise JaxscratchError(f"sigmas must be > 0, got sx = {sx}, sy = {sy}; give positive values")
+        raise JaxscratchError(
+            f"sigmas must be > 0, got sx = {sx}, sy = {sy}; give positive values"
+        )
     if np.any(np.abs(np.asarray(rho)) >= 1):
         raise JaxscratchError(f"correlation rho = {rho} must satisfy |rho| < 1; give e.g. 0.6")
 

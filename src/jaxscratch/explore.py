@@ -37,10 +37,17 @@ class BivariateExplorer(widgets.HBox):
             "muy": widgets.FloatSlider(0.0, min=-3, max=3, step=0.05, description="μy", **slider),
             "sx": widgets.FloatSlider(sx0, min=0.2, max=3, step=0.05, description="σx", **slider),
             "sy": widgets.FloatSlider(sy0, min=0.2, max=3, step=0.05, description="σy", **slider),
-            "rho": widgets.FloatSlider(round(rho0, 2), min=-bv.RHO_MAX, max=bv.RHO_MAX,
-                                       step=0.01, description="ρ", **slider),  # fmt: skip
-            "n": widgets.IntSlider(n, min=100, max=N_MAX, step=100, description="n",
-                                   continuous_update=False),  # fmt: skip
+            "rho": widgets.FloatSlider(
+                round(rho0, 2),
+                min=-bv.RHO_MAX,
+                max=bv.RHO_MAX,
+                step=0.01,
+                description="ρ",
+                **slider,
+            ),  # fmt: skip
+            "n": widgets.IntSlider(
+                n, min=100, max=N_MAX, step=100, description="n", continuous_update=False
+            ),  # fmt: skip
         }
         self.preset = widgets.Dropdown(options=list(bv.PRESETS), value="reference",
                                        description="preset")  # fmt: skip

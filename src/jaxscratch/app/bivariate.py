@@ -7,7 +7,6 @@ matplotlib figure is rendered only while its sub-tab is shown.
 """
 
 import jax
-import numpy as np
 import panel as pn
 from bokeh.models import ColumnDataSource, Range1d, Span
 from bokeh.palettes import Blues256
@@ -29,10 +28,19 @@ def _data(s: bv.Scene) -> dict[str, dict]:
     labels = [f"{k:g}σ: {m:.1%}" for k, m in zip(s.ks, s.masses, strict=True)]
     return {
         "samples": {"x": x, "y": y},
-        "density": {"image": [s.density], "x": [lo_x], "y": [lo_y], "dw": [hi_x - lo_x],
-                    "dh": [hi_y - lo_y]},  # fmt: skip
-        "ellipses": {"xs": list(s.ellipses[:, :, 0]), "ys": list(s.ellipses[:, :, 1]),
-                     "label": labels, "width": [1.0, 1.5, 2.0][: len(labels)]},  # fmt: skip
+        "density": {
+            "image": [s.density],
+            "x": [lo_x],
+            "y": [lo_y],
+            "dw": [hi_x - lo_x],
+            "dh": [hi_y - lo_y],
+        },  # fmt: skip
+        "ellipses": {
+            "xs": list(s.ellipses[:, :, 0]),
+            "ys": list(s.ellipses[:, :, 1]),
+            "label": labels,
+            "width": [1.0, 1.5, 2.0][: len(labels)],
+        },  # fmt: skip
         "axes": {"xs": list(s.axes[:, :, 0]), "ys": list(s.axes[:, :, 1])},
         "hist_x": {"left": s.edges_x[:-1], "right": s.edges_x[1:], "top": s.hist_x},
         "hist_y": {"bottom": s.edges_y[:-1], "top": s.edges_y[1:], "right": s.hist_y},
@@ -83,34 +91,42 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     """The bivariate explorer for one browser session."""
     sx0, sy0, rho0 = bv.PRESETS["reference"]
     w = {
-        "mux": pn.widgets.FloatSlider(name="μx", start=-3, end=3, step=0.05, value=0.0),
-        "muy": pn.widgets.FloatSlider(name="μy", start=-3, end=3, step=0.05, value=0.0),
-        "sx": pn.widgets.FloatSlider(name="σx", start=0.2, end=3, step=0.05, value=sx0),
-        "sy": pn.widgets.FloatSlider(name="σy", start=0.2, end=3, step=0.05, value=sy0),
-        "rho": pn.widgets.FloatSlider(name="ρ", start=-bv.RHO_MAX, end=bv.RHO_MAX, step=0.01,
-                                      value=round(rho0, 2)),  # fmt: skip
-        "x0": pn.widgets.FloatSlider(name="x₀ (slice p(y | x₀))", start=-8, end=8, step=0.05,
-                                     value=1.0),  # fmt: skip
-        "y0": pn.widgets.FloatSlider(name="y₀ (slice p(x | y₀))", start=-8, end=8, step=0.05,
-                                     value=1.0),  # fmt: skip
+        "mux": pn.widgets.FloatSlider(label="μx", start=-3, end=3, step=0.05, value=0.0),
+        "muy": pn.widgets.FloatSlider(label="μy", start=-3, end=3, step=0.05, value=0.0),
+        "sx": pn.widgets.FloatSlider(label="σx", start=0.2, end=3, step=0.05, value=sx0),
+        "sy": pn.widgets.FloatSlider(label="σy", start=0.2, end=3, step=0.05, value=sy0),
+        "rho": pn.widgets.FloatSlider(
+            label="ρ", start=-bv.RHO_MAX, end=bv.RHO_MAX, step=0.01, value=round(rho0, 2)
+        ),  # fmt: skip
+        "x0": pn.widgets.FloatSlider(
+            label="x₀ (slice p(y | x₀))", start=-8, end=8, step=0.05, value=1.0
+        ),  # fmt: skip
+        "y0": pn.widgets.FloatSlider(
+            label="y₀ (slice p(x | y₀))", start=-8, end=8, step=0.05, value=1.0
+        ),  # fmt: skip
     }
     for name, widget in w.items():
         widget.css_classes = [f"bv-{name}"]
-    n = pn.widgets.IntSlider(name="samples n", start=100, end=N_MAX, step=100, value=N_DEFAULT,
+    n = pn.widgets.IntSlider(label="samples n", start=100, end=N_MAX, step=100, value=N_DEFAULT,
                              css_classes=["bv-n"])  # fmt: skip
-    preset = pn.widgets.Select(name="preset", options=list(bv.PRESETS), value="reference",
+    preset = pn.widgets.Select(label="preset", options=list(bv.PRESETS), value="reference",
                                css_classes=["bv-preset"])  # fmt: skip
-    resample = pn.widgets.Button(name="resample", button_type="primary", css_classes=["bv-resample"])
+    resample = pn.widgets.Button(label="resample", color="primary", css_classes=["bv-resample"])
     src = {name: ColumnDataSource(name=f"bv-{name}") for name in SOURCES}
-    spans = (Span(dimension="height", line_color=vb.COND_COLOR, line_dash="dashed", line_width=2),
-             Span(dimension="width", line_color=vb.COND_COLOR, line_dash="dashed", line_width=2))  # fmt: skip
+    dashed = {"line_color": vb.COND_COLOR, "line_dash": "dashed", "line_width": 2}
+    spans = (Span(dimension="height", **dashed), Span(dimension="width", **dashed))
     main, top, right = _figures(src, spans)
     readout = pn.pane.HTML("", css_classes=["bv-readout-pane"], width=420)
     classic = pn.pane.Matplotlib(None, dpi=72, tight=True, format="png", width=640, height=560,
                                  css_classes=["bv-classic"])  # fmt: skip
     views = pn.Tabs(
-        ("Live 2-D", pn.Column(pn.Row(pn.pane.Bokeh(top), pn.Spacer(width=190)),
-                               pn.Row(pn.pane.Bokeh(main), pn.pane.Bokeh(right)))),  # fmt: skip
+        (
+            "Live 2-D",
+            pn.Column(
+                pn.Row(pn.pane.Bokeh(top), pn.Spacer(width=190)),
+                pn.Row(pn.pane.Bokeh(main), pn.pane.Bokeh(right)),
+            ),
+        ),  # fmt: skip
         ("Classic 3-D", classic),
         dynamic=False,
     )
@@ -129,7 +145,10 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         with pn.io.hold():
             for name, data in _data(s).items():
                 src[name].data = data
-            for rng, lo, hi in ((main.x_range, s.xs[0], s.xs[-1]), (main.y_range, s.ys[0], s.ys[-1])):
+            for rng, lo, hi in (
+                (main.x_range, s.xs[0], s.xs[-1]),
+                (main.y_range, s.ys[0], s.ys[-1]),
+            ):
                 if (rng.start, rng.end) != (float(lo), float(hi)):
                     rng.update(start=float(lo), end=float(hi))
             spans[0].location, spans[1].location = float(s.x0), float(s.y0)

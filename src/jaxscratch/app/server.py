@@ -20,13 +20,17 @@ TITLE = "jaxscratch explorer"
 
 def build() -> pn.Tabs:
     """A fresh page (one per browser session): the tabs of every part."""
-    return pn.Tabs(*((title, make()) for title, make in TABS), dynamic=False, sizing_mode="stretch_width")
+    return pn.Tabs(
+        *((title, make()) for title, make in TABS), dynamic=False, sizing_mode="stretch_width"
+    )
 
 
 def check_port(host: str, port: int) -> int:
     """The port to serve on (a free one for port 0), or an error naming a port in use."""
     if not 0 <= port <= 65535:
-        raise JaxscratchError(f"--port {port} is out of range; give 1-65535 (or 0 for any free port)")
+        raise JaxscratchError(
+            f"--port {port} is out of range; give 1-65535 (or 0 for any free port)"
+        )
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
         try:
@@ -37,7 +41,9 @@ def check_port(host: str, port: int) -> int:
                     f"port {port} on {host} is already in use; choose another with --port "
                     f"(e.g. --port {port + 1}) or stop what is using it"
                 ) from None
-            raise JaxscratchError(f"cannot listen on {host}:{port} ({err.strerror}); check --host") from None
+            raise JaxscratchError(
+                f"cannot listen on {host}:{port} ({err.strerror}); check --host"
+            ) from None
         return probe.getsockname()[1]
 
 

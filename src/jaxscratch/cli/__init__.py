@@ -4,8 +4,8 @@ import sys
 
 import typer
 
-from jaxscratch.cli import demo, mvn
 from jaxscratch.cli import bivariate as bivariate_cli
+from jaxscratch.cli import demo, mvn
 from jaxscratch.cli import explore as explore_cli
 from jaxscratch.errors import JaxscratchError
 

@@ -28,7 +28,9 @@ SWEEP_SHIFT = 2.0  # mux / muy sweep from mu - 2 to mu + 2 by default
 Mean = Annotated[tuple[float, float], typer.Option(help="Mean: two numbers, e.g. --mean 0 0.")]
 Cov = Annotated[
     tuple[float, float, float, float] | None,
-    typer.Option(help="Covariance row by row: --cov 1 0.6 0.6 2 (the default).", show_default=False),
+    typer.Option(
+        help="Covariance row by row: --cov 1 0.6 0.6 2 (the default).", show_default=False
+    ),
 ]
 Sx = Annotated[float | None, typer.Option(help="sigma_x > 0 (instead of --cov).")]
 Sy = Annotated[float | None, typer.Option(help="sigma_y > 0 (instead of --cov).")]
@@ -83,7 +85,7 @@ def plot(
     dpi: Annotated[int, typer.Option(help="Resolution of raster output.")] = 120,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
-    """Draw the classic figure: samples and 3-sigma ellipse on the floor, marginals on the walls."""
+    """Draw the classic figure: samples and 3-sigma ellipse on the floor, marginals on walls."""
     check_positive(n, "--n")
     _check_view(view)
     out = vb.check_figure_path(out)
@@ -97,16 +99,19 @@ def plot(
         return
     typer.echo(
         f"wrote {out} ({view}, n = {n:,}): eigenvalues {summary['eigvals']}, "
-        f"tilt {summary['tilt_deg']:.1f} deg, 3-sigma ellipse holds {summary['ellipse_mass'][-1]:.2%}"
+        f"tilt {summary['tilt_deg']:.1f} deg, "
+        f"3-sigma ellipse holds {summary['ellipse_mass'][-1]:.2%}"
     )
 
 
 @app.command()
 def animate(
-    out: Annotated[Path, typer.Option(help="Animation file: .gif, .html (or .mp4 with ffmpeg).")] = (
-        Path("bivariate.gif")
-    ),
-    sweep: Annotated[str, typer.Option(help="Parameter to sweep: rho, sx, sy, mux or muy.")] = "rho",
+    out: Annotated[
+        Path, typer.Option(help="Animation file: .gif, .html (or .mp4 with ffmpeg).")
+    ] = (Path("bivariate.gif")),
+    sweep: Annotated[
+        str, typer.Option(help="Parameter to sweep: rho, sx, sy, mux or muy.")
+    ] = "rho",
     start: Annotated[float | None, typer.Option(help="First value (rho: -0.9).")] = None,
     stop: Annotated[float | None, typer.Option(help="Turning value (rho: 0.9).")] = None,
     frames: Annotated[int, typer.Option(help="Frames in one loop start -> stop -> start.")] = 48,
@@ -132,7 +137,9 @@ def animate(
         raise JaxscratchError(f"unknown --sweep {sweep!r}; choose one of {', '.join(bv.PARAMS)}")
     here = float(getattr(p, sweep))
     lo, hi = SWEEP_DEFAULTS.get(sweep, (here - SWEEP_SHIFT, here + SWEEP_SHIFT))
-    values = bv.sweep_values(lo if start is None else start, hi if stop is None else stop, frames)
+    lo, hi = lo if start is None else start, hi if stop is None else stop
+    bv.sweep(p, sweep, [lo, hi])  # validate the ends themselves: the eased loop may round past
+    values = bv.sweep_values(lo, hi, frames)
     stacked = bv.sweep(p, sweep, values)
     scenes = jax.block_until_ready(bv.frames(stacked, bv.base_normals(make_key(seed), n)))
     titles = [f"{SYMBOLS[sweep]} = {round(v, 2) + 0.0:+.2f}" for v in values]
