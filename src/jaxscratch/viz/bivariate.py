@@ -238,8 +238,8 @@ def readout_html(scene: Scene) -> str:
         ("eigenvalues λ", f"{s.eigvals[0]:.3f}, {s.eigvals[1]:.3f}"),
         ("tilt θ", f"{np.degrees(s.tilt):+.1f}°"),
         ("ellipse mass", masses),
-        (f"μ̂ (n = {s.samples.shape[0]:,})", f"({s.mean_hat[0]:.3f}, {s.mean_hat[1]:.3f})"),
-        ("Σ̂", _mat(s.cov_hat)),
+        (f"sample μ̂ (n = {s.samples.shape[0]:,})", f"({s.mean_hat[0]:.3f}, {s.mean_hat[1]:.3f})"),
+        ("sample Σ̂", _mat(s.cov_hat)),
         (f"p(y | x₀ = {s.x0:.2f})", f"N({s.cond_y_mean:.3f}, {s.cond_y_sd:.3f}²)"),
         (f"p(x | y₀ = {s.y0:.2f})", f"N({s.cond_x_mean:.3f}, {s.cond_x_sd:.3f}²)"),
     ]
