@@ -3,7 +3,7 @@
 Wiring only. A slider move recomputes one jitted ``scene`` and replaces the data of a few
 ``ColumnDataSource``s inside one held document change, so the browser redraws the existing
 plots without rebuilding them (no flicker, one websocket message per move). The classic 3-D
-matplotlib figure is rendered only while its sub-tab is shown.
+matplotlib figure (a PNG, ~0.5 s) is rendered on slider release and only while it is shown.
 """
 
 import jax
@@ -153,12 +153,15 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
                     rng.update(start=float(lo), end=float(hi))
             spans[0].location, spans[1].location = float(s.x0), float(s.y0)
             readout.object = vb.readout_html(s)
-        if views.active == 1:
-            classic.object = vb.classic(s)
 
     def redraw_classic(*_events) -> None:
-        if views.active == 1:
+        """The 3-D PNG takes ~0.5 s: drawn on slider release, and only while it is shown."""
+        if views.active == 1 and not state["quiet"]:
             classic.object = vb.classic(current())
+
+    def redraw_all(*_events) -> None:
+        redraw()
+        redraw_classic()
 
     def apply_preset(event) -> None:
         sx, sy, rho = bv.PRESETS[event.new]
@@ -167,17 +170,18 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
             w["sx"].value, w["sy"].value, w["rho"].value = sx, sy, round(rho, 2)
         finally:
             state["quiet"] = False
-        redraw()
+        redraw_all()
 
     def new_draw(_event) -> None:
         state["draw"] += 1
         key = jax.random.fold_in(jax.random.key(seed), state["draw"])
         state["key"] = bv.base_normals(key, N_MAX)
-        redraw()
+        redraw_all()
 
     for widget in w.values():
         widget.param.watch(redraw, "value")
-    n.param.watch(redraw, "value_throttled")
+        widget.param.watch(redraw_classic, "value_throttled")
+    n.param.watch(redraw_all, "value_throttled")
     preset.param.watch(apply_preset, "value")
     resample.on_click(new_draw)
     views.param.watch(redraw_classic, "active")
