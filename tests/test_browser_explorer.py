@@ -1,5 +1,6 @@
 """End to end in Debian's headless chromium: serve the explorer, move the rho slider, look."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,15 @@ def test_rho_slider_redraws_the_plot_and_readout_without_console_errors():
         assert x1 == pytest.approx(x0, abs=1e-6)  # x = mux + sx z0 ignores rho: the cloud shears
         assert max(abs(a - b) for a, b in zip(y0, y1, strict=True)) > 0.05
         page.screenshot(path=ARTIFACTS / "explorer-bivariate.png", full_page=True)
+        # a click on the scatter (the 520 x 520 canvas) moves the slices to the clicked point
+        box = next(
+            b for c in page.locator("canvas").all() if (b := c.bounding_box())["height"] == 520
+        )
+        assert "x₀ = 1.00" in _readout(page)
+        page.mouse.click(box["x"] + 0.85 * box["width"], box["y"] + 0.2 * box["height"])
+        page.locator(".bv-readout").get_by_text("x₀ = 1.00").wait_for(state="detached")
+        x0 = float(re.search(r"x₀ = (-?[\d.]+)", _readout(page)).group(1))
+        assert x0 > 2.0  # to the right of the centre, where we clicked
         page.get_by_text("Classic 3-D").click()
         image = page.locator(".bv-classic img")
         image.wait_for(timeout=30000)

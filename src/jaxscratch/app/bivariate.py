@@ -8,6 +8,7 @@ matplotlib figure (a PNG, ~0.5 s) is rendered on slider release and only while i
 
 import jax
 import panel as pn
+from bokeh.events import Tap
 from bokeh.models import ColumnDataSource, Range1d, Span
 from bokeh.palettes import Blues256
 from bokeh.plotting import figure
@@ -159,6 +160,15 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         if views.active == 1 and not state["quiet"]:
             classic.object = vb.classic(current())
 
+    def slice_at(event: Tap) -> None:
+        """A click on the scatter moves both slices there (x0, y0 = the clicked point)."""
+        state["quiet"] = True
+        try:
+            w["x0"].value, w["y0"].value = round(event.x, 2), round(event.y, 2)
+        finally:
+            state["quiet"] = False
+        redraw_all()
+
     def redraw_all(*_events) -> None:
         redraw()
         redraw_classic()
@@ -185,13 +195,15 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     preset.param.watch(apply_preset, "value")
     resample.on_click(new_draw)
     views.param.watch(redraw_classic, "active")
+    main.on_event(Tap, slice_at)
     redraw()
     mass = ", ".join(f"{k}σ {float(bv.ellipse_mass(k)):.1%}" for k in (1, 2, 3))
     controls = pn.Column(
         pn.pane.Markdown(
             "### Bivariate normal\nΣ = [[σx², ρσxσy], [ρσxσy, σy²]] is positive definite for "
             f"every slider position (σ > 0, |ρ| ≤ {bv.RHO_MAX}). Ellipses hold {mass}; red "
-            "segments are the eigen-axes scaled by √λ; dashed green lines are the slices."
+            "segments are the eigen-axes scaled by √λ; dashed green lines are the slices (click "
+            "the scatter to move them)."
         ),
         preset,
         *(w[f] for f in bv.PARAMS),
