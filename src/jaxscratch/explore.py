@@ -44,10 +44,10 @@ class BivariateExplorer(widgets.HBox):
                 step=0.01,
                 description="ρ",
                 **slider,
-            ),  # fmt: skip
+            ),
             "n": widgets.IntSlider(
                 n, min=100, max=N_MAX, step=100, description="n", continuous_update=False
-            ),  # fmt: skip
+            ),
         }
         self.preset = widgets.Dropdown(options=list(bv.PRESETS), value="reference",
                                        description="preset")  # fmt: skip

@@ -35,13 +35,13 @@ def _data(s: bv.Scene) -> dict[str, dict]:
             "y": [lo_y],
             "dw": [hi_x - lo_x],
             "dh": [hi_y - lo_y],
-        },  # fmt: skip
+        },
         "ellipses": {
             "xs": list(s.ellipses[:, :, 0]),
             "ys": list(s.ellipses[:, :, 1]),
             "label": labels,
             "width": [1.0, 1.5, 2.0][: len(labels)],
-        },  # fmt: skip
+        },
         "axes": {"xs": list(s.axes[:, :, 0]), "ys": list(s.axes[:, :, 1])},
         "hist_x": {"left": s.edges_x[:-1], "right": s.edges_x[1:], "top": s.hist_x},
         "hist_y": {"bottom": s.edges_y[:-1], "top": s.edges_y[1:], "right": s.hist_y},
@@ -98,13 +98,13 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         "sy": pn.widgets.FloatSlider(label="σy", start=0.2, end=3, step=0.05, value=sy0),
         "rho": pn.widgets.FloatSlider(
             label="ρ", start=-bv.RHO_MAX, end=bv.RHO_MAX, step=0.01, value=round(rho0, 2)
-        ),  # fmt: skip
+        ),
         "x0": pn.widgets.FloatSlider(
             label="x₀ (slice p(y | x₀))", start=-8, end=8, step=0.05, value=1.0
-        ),  # fmt: skip
+        ),
         "y0": pn.widgets.FloatSlider(
             label="y₀ (slice p(x | y₀))", start=-8, end=8, step=0.05, value=1.0
-        ),  # fmt: skip
+        ),
     }
     for name, widget in w.items():
         widget.css_classes = [f"bv-{name}"]
@@ -127,15 +127,15 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
                 pn.Row(pn.pane.Bokeh(top), pn.Spacer(width=190)),
                 pn.Row(pn.pane.Bokeh(main), pn.pane.Bokeh(right)),
             ),
-        ),  # fmt: skip
+        ),
         ("Classic 3-D", classic),
         dynamic=False,
     )
-    state = {"key": bv.base_normals(jax.random.key(seed), N_MAX), "draw": 0, "quiet": False}
+    state = {"z": bv.base_normals(jax.random.key(seed), N_MAX), "draw": 0, "quiet": False}
 
     def current() -> bv.Scene:
         p = bv.params(*(w[f].value for f in bv.PARAMS))
-        z = state["key"][: n.value]
+        z = state["z"][: n.value]
         window = bv.box(p, 3.5, snap=SNAP, square=True)
         return jax.device_get(bv.scene(p, z, window, x0=w["x0"].value, y0=w["y0"].value))
 
@@ -185,7 +185,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     def new_draw(_event) -> None:
         state["draw"] += 1
         key = jax.random.fold_in(jax.random.key(seed), state["draw"])
-        state["key"] = bv.base_normals(key, N_MAX)
+        state["z"] = bv.base_normals(key, N_MAX)
         redraw_all()
 
     for widget in w.values():
