@@ -329,7 +329,10 @@ def scene(
     )
 
 
-def frames(p: Params, z: Array, **kwargs) -> Scene:
-    """``scene`` for every frame of stacked ``p`` (F,), one shared window and base normals z."""
-    window = box(p)
+def frames(p: Params, z: Array, square: bool = False, **kwargs) -> Scene:
+    """``scene`` for every frame of stacked ``p`` (F,), one shared window and base normals z.
+
+    ``square`` gives the window equal half-widths (see ``box``), for views drawn 1:1.
+    """
+    window = box(p, square=square)
     return jax.vmap(lambda q: scene(q, z, window, **kwargs))(p)

@@ -70,7 +70,7 @@ class BivariateExplorer(widgets.HBox):
         """The scene the sliders describe (host numpy arrays)."""
         p = bv.params(*(self.sliders[f].value for f in bv.PARAMS))
         z = self._z[: self.sliders["n"].value]
-        return jax.device_get(bv.scene(p, z, bv.box(p, 3.5, snap=2.0)))
+        return jax.device_get(bv.scene(p, z, bv.box(p, 3.5, snap=2.0, square=True)))
 
     def _redraw(self, *_change) -> None:
         if self._quiet:

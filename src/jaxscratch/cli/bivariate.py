@@ -90,7 +90,8 @@ def plot(
     _check_view(view)
     out = vb.check_figure_path(out)
     p = _params(mean, cov, sx, sy, rho)
-    scene = bv.scene(p, bv.base_normals(make_key(seed), n), bv.box(p))
+    # the 2-D view is drawn 1:1, so right angles (the eigen-axes) look right
+    scene = bv.scene(p, bv.base_normals(make_key(seed), n), bv.box(p, square=view == "2d"))
     fig = (vb.classic if view == "3d" else vb.flat)(scene)
     save_figure(out, fig, dpi=dpi)
     summary = _summary(scene, out)
@@ -141,7 +142,8 @@ def animate(
     bv.sweep(p, sweep, [lo, hi])  # validate the ends themselves: the eased loop may round past
     values = bv.sweep_values(lo, hi, frames)
     stacked = bv.sweep(p, sweep, values)
-    scenes = jax.block_until_ready(bv.frames(stacked, bv.base_normals(make_key(seed), n)))
+    z = bv.base_normals(make_key(seed), n)
+    scenes = jax.block_until_ready(bv.frames(stacked, z, square=view == "2d"))
     titles = [f"{SYMBOLS[sweep]} = {round(v, 2) + 0.0:+.2f}" for v in values]
     anim = vb.animate(scenes, titles, view=view, fps=fps)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn())
