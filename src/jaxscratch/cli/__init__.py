@@ -4,7 +4,9 @@ import sys
 
 import typer
 
+from jaxscratch.cli import bivariate as bivariate_cli
 from jaxscratch.cli import data, demo, mvn
+from jaxscratch.cli import explore as explore_cli
 from jaxscratch.errors import JaxscratchError
 
 app = typer.Typer(
@@ -18,6 +20,8 @@ app = typer.Typer(
 app.add_typer(mvn.app, name="mvn")
 app.add_typer(data.app, name="data")
 app.command("demo")(demo.demo)
+app.add_typer(bivariate_cli.app, name="bivariate")
+app.command("explore")(explore_cli.explore)
 
 
 def main(argv: list[str] | None = None) -> None:

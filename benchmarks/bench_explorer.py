@@ -1,0 +1,117 @@
+"""Slider-to-redraw latency of the explorer in a real browser (Debian chromium, headless).
+
+Starts ``jaxscratch explore`` on a free 127.0.0.1 port, focuses the rho slider and presses an
+arrow key; a move's latency runs from just before the key press until the plotted sample data
+in the page has changed and the browser has painted the next frame (two animation frames).
+Warm-up moves are not counted.
+
+    python benchmarks/bench_explorer.py --json   # {"p50_ms": ..., "p95_ms": ..., "moves": ...}
+    python benchmarks/bench_explorer.py --rival  # also the rival: a matplotlib PNG per move
+"""
+
+import argparse
+import json
+import platform
+import sys
+
+import numpy as np
+
+from jaxscratch.app.harness import browser_page, chromium_missing, explorer_server
+
+# What is drawn now: the first plotted y of the live scatter, or the classic figure's image
+# source (found through Panel's shadow roots).
+SIGNATURES = {
+    "live": "() => Bokeh.documents[0].get_model_by_name('bv-samples').data.y[0]",
+    "classic": """() => {
+      const find = (root) => {
+        for (const el of root.querySelectorAll('*')) {
+          if (el.classList.contains('bv-classic')) {
+            const img = (el.shadowRoot || el).querySelector('img');
+            if (img) return img.src;
+          }
+          if (el.shadowRoot) { const hit = find(el.shadowRoot); if (hit) return hit; }
+        }
+        return null;
+      };
+      return find(document);
+    }""",
+}
+
+# Arms a promise resolving with the milliseconds until the signature changes and is painted.
+ARM_JS = """(signature) => {
+  const now = eval(signature);
+  const before = now();
+  const t0 = performance.now();
+  window.__moved = new Promise((resolve) => {
+    const check = () => {
+      if (now() !== before) {
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+      } else {
+        requestAnimationFrame(check);
+      }
+    };
+    check();
+  });
+}"""
+
+
+def measure(moves: int, view: str = "live", warmup: int = 5) -> list[float]:
+    """Latencies (ms) of ``moves`` rho-slider moves after ``warmup`` unmeasured ones.
+
+    ``view="classic"`` shows the matplotlib 3-D sub-tab instead: the rival design, a PNG
+    re-rendered on the server per move.
+    """
+    latencies = []
+    with explorer_server() as url, browser_page() as (page, errors):
+        page.goto(url)
+        page.wait_for_selector(".bv-readout")
+        if view == "classic":
+            page.get_by_text("Classic 3-D").click()
+            page.locator(".bv-classic img").wait_for()
+        page.locator(".bv-rho .noUi-handle").focus()
+        for i in range(warmup + moves):
+            key = "ArrowRight" if (i // 20) % 2 == 0 else "ArrowLeft"  # stay inside |rho| < 1
+            page.evaluate(ARM_JS, SIGNATURES[view])
+            page.keyboard.press(key)
+            ms = page.evaluate("() => window.__moved")
+            if i >= warmup:
+                latencies.append(ms)
+        if errors:
+            raise RuntimeError(f"browser console errors: {errors}")
+    return latencies
+
+
+def _summary(lat: np.ndarray) -> dict:
+    return {
+        "p50_ms": round(float(np.percentile(lat, 50)), 1),
+        "p95_ms": round(float(np.percentile(lat, 95)), 1),
+        "moves": int(lat.size),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=60, help="measured slider moves (>= 50)")
+    parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument(
+        "--rival", action="store_true", help="also time the matplotlib-PNG design (no --json)"
+    )
+    args = parser.parse_args()
+    if reason := chromium_missing():
+        sys.exit(f"cannot run the browser benchmark: {reason}")
+    result = _summary(np.asarray(measure(args.moves)))
+    if args.json:
+        print(json.dumps(result))
+        return
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, python {platform.python_version()}, n = 2000 samples")
+    rows = [("Bokeh sources updated in place (the explorer)", result)]
+    if args.rival:
+        rows.append(("rival: matplotlib 3-D PNG per move", _summary(np.asarray(
+            measure(args.moves, view="classic")))))  # fmt: skip
+    for label, r in rows:
+        print(f"{label}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms over {r['moves']} moves")
+
+
+if __name__ == "__main__":
+    main()

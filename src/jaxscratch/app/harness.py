@@ -1,0 +1,84 @@
+"""Drive the explorer in a real browser: for the end-to-end tests and the latency benchmark.
+
+``explorer_server()`` starts ``jaxscratch explore`` as a subprocess on a free 127.0.0.1 port and
+yields its URL; ``browser_page()`` opens Debian's chromium through Playwright (never a
+downloaded browser) and collects console errors. Playwright is a dev dependency, imported here
+only when a page is opened.
+"""
+
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking")  # fmt: skip
+_URL = re.compile(r"(http://127\.0\.0\.1:\d+/)")
+
+
+def chromium_missing() -> str | None:
+    """Why the browser cannot run here, or None when it can."""
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is not installed (apt-get install chromium; `make browser` does it)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "python playwright is not installed (pip install -e '.[dev]')"
+    return None
+
+
+@contextmanager
+def explorer_server(timeout: float = 90.0, extra_args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run ``jaxscratch explore --port 0 --no-browser``; yield its URL; stop it afterwards."""
+    src = str(Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
+    cmd = [sys.executable, "-c", "from jaxscratch.cli import main; main()",
+           "explore", "--port", "0", "--no-browser", *extra_args]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)  # fmt: skip
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    try:
+        while True:
+            try:
+                line = lines.get(timeout=timeout)
+            except queue.Empty:
+                raise RuntimeError(f"explorer did not start within {timeout} s") from None
+            if match := _URL.search(line):
+                break
+        yield match.group(1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def browser_page(width: int = 1300, height: int = 1000) -> Iterator[tuple[Any, list[str]]]:
+    """A Playwright page in headless chromium and the list its console errors land in."""
+    from playwright.sync_api import sync_playwright
+
+    errors: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            yield page, errors
+        finally:
+            browser.close()
+
+
+# JavaScript: the column of a named Bokeh data source in the page's document.
+COLUMN_JS = "([name, col]) => Array.from(Bokeh.documents[0].get_model_by_name(name).data[col])"

@@ -1,0 +1,79 @@
+"""Serve the explorer page: one tab per part, on 127.0.0.1 unless told otherwise."""
+
+import errno
+import socket
+import sys
+from collections.abc import Callable
+
+import panel as pn
+
+from jaxscratch.app import bivariate
+from jaxscratch.errors import JaxscratchError
+
+# (tab title, factory returning a Panel viewable); each part adds one line here.
+TABS: list[tuple[str, Callable[[], pn.viewable.Viewable]]] = [
+    ("Bivariate normal", bivariate.tab),
+]
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+TITLE = "jaxscratch explorer"
+
+
+def build() -> pn.Tabs:
+    """A fresh page (one per browser session): the tabs of every part."""
+    return pn.Tabs(
+        *((title, make()) for title, make in TABS), dynamic=False, sizing_mode="stretch_width"
+    )
+
+
+def check_port(host: str, port: int) -> int:
+    """The port to serve on (a free one for port 0), or an error naming a port in use."""
+    if not 0 <= port <= 65535:
+        raise JaxscratchError(
+            f"--port {port} is out of range; give 1-65535 (or 0 for any free port)"
+        )
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                raise JaxscratchError(
+                    f"port {port} on {host} is already in use; choose another with --port "
+                    f"(e.g. --port {port + 1}) or stop what is using it"
+                ) from None
+            raise JaxscratchError(
+                f"cannot listen on {host}:{port} ({err.strerror}); check --host"
+            ) from None
+        return probe.getsockname()[1]
+
+
+def serve(host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True) -> None:
+    """Serve the explorer until interrupted; prints the address on stdout."""
+    if host not in LOOPBACK:
+        print(
+            f"warning: serving on {host} makes the explorer (and this Python process) reachable "
+            "from other machines; keep the default 127.0.0.1 unless you mean it",
+            file=sys.stderr,
+        )
+    port = check_port(host, port)
+    origins = [f"{h}:{port}" for h in ("127.0.0.1", "localhost", host)]
+    if host not in LOOPBACK:
+        origins = ["*"]
+    build()  # compiles the jitted math before the first visitor waits for it
+    server = pn.serve(
+        {"/": build},
+        address=host,
+        port=port,
+        websocket_origin=origins,
+        show=False,
+        start=False,
+        title=TITLE,
+        threaded=False,
+        verbose=False,
+    )
+    server.start()
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    print(f"serving the {TITLE} at {url} (Ctrl-C to stop)", flush=True)
+    if open_browser:
+        server.io_loop.add_callback(server.show, "/")
+    server.io_loop.start()

@@ -1,0 +1,100 @@
+"""The web explorer, server side: the bivariate tab's callbacks, the port check, ``explore``."""
+
+import socket
+
+import numpy as np
+import panel as pn
+import pytest
+
+from jaxscratch.app import TABS, build, check_port
+from jaxscratch.app.bivariate import tab
+from jaxscratch.errors import JaxscratchError
+
+
+def _slider(root, name):
+    (widget,) = [w for w in root.select(pn.widgets.FloatSlider) if w.label.startswith(name)]
+    return widget
+
+
+def _source(root, name):
+    for pane in root.select(pn.pane.Bokeh):
+        found = pane.object.select(name=name)
+        if found:
+            return list(found)[0]
+    raise LookupError(name)
+
+
+@pytest.fixture(scope="module")
+def bivariate_tab():
+    return tab()
+
+
+def test_page_has_one_tab_per_part():
+    page = build()
+    assert isinstance(page, pn.Tabs) and len(page) == len(TABS)
+    assert TABS[0][0] == "Bivariate normal"
+
+
+def test_rho_slider_updates_the_plotted_data_in_place(bivariate_tab):
+    samples = _source(bivariate_tab, "bv-samples")
+    x, y = np.array(samples.data["x"]), np.array(samples.data["y"])
+    readout = bivariate_tab.select(pn.pane.HTML)[0]
+    _slider(bivariate_tab, "ρ").value = -0.8
+    assert _source(bivariate_tab, "bv-samples") is samples  # same model, new data
+    np.testing.assert_allclose(samples.data["x"], x)  # x = mux + sx z0 does not depend on rho
+    assert not np.allclose(samples.data["y"], y)
+    sx, sy = _slider(bivariate_tab, "σx").value, _slider(bivariate_tab, "σy").value
+    assert f"{-0.8 * sx * sy:.3f}" in readout.object
+
+
+def test_slices_follow_x0_and_y0(bivariate_tab):
+    _slider(bivariate_tab, "x₀").value = -2.0
+    curves = _source(bivariate_tab, "bv-curves_y")
+    ys, cond = np.asarray(curves.data["y"]), np.asarray(curves.data["cond"])
+    rho, sx, sy = (_slider(bivariate_tab, s).value for s in ("ρ", "σx", "σy"))
+    mu_y = (
+        _slider(bivariate_tab, "μy").value
+        + rho * sy * (-2.0 - _slider(bivariate_tab, "μx").value) / sx
+    )
+    assert ys[np.argmax(cond)] == pytest.approx(mu_y, abs=float(ys[1] - ys[0]))
+
+
+def test_a_busy_port_is_named_with_the_fix():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(
+            JaxscratchError, match=f"port {port} on 127.0.0.1 is already in use.*--port"
+        ):
+            check_port("127.0.0.1", port)
+
+
+def test_port_zero_picks_a_free_port():
+    assert 0 < check_port("127.0.0.1", 0) <= 65535
+
+
+def test_explore_on_a_busy_port_is_one_line_exit_2(cli):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = cli("explore", "--port", port, "--no-browser")
+    assert code == 2
+    assert f"port {port}" in err and "--port" in err and len(err.strip().splitlines()) == 1
+
+
+def test_explore_on_another_host_warns_first(cli):
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = cli("explore", "--host", "0.0.0.0", "--port", port, "--no-browser")
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 2
+    assert lines[0].startswith("warning: serving on 0.0.0.0") and f"port {port}" in lines[1]
+
+
+def test_explore_rejects_an_out_of_range_port(cli):
+    code, _, err = cli("explore", "--port", "70000", "--no-browser")
+    assert code == 2 and "out of range" in err
