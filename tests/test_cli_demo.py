@@ -18,3 +18,12 @@ def test_quick_demo_writes_report_and_resumes(cli, tmp_path):
 def test_unknown_part_is_one_line_error(cli, tmp_path):
     code, _, err = cli("demo", "--part", "nope", "--out", tmp_path)
     assert code == 2 and "unknown demo part 'nope'" in err and len(err.strip().splitlines()) == 1
+
+
+def test_bivariate_part_writes_figures_and_animation(cli, tmp_path):
+    code, _, _ = cli("demo", "--quick", "--part", "bivariate", "--out", tmp_path)
+    assert code == 0
+    for name in ("classic.png", "flat.png", "sweep_rho.gif"):
+        assert (tmp_path / "bivariate" / name).stat().st_size > 1000
+    page = (tmp_path / "report.html").read_text()
+    assert "data:image/gif;base64," in page and "k-sigma ellipse" in page

@@ -9,7 +9,7 @@ import jax
 
 from jaxscratch._io import write_json, write_text
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.pipeline import mvn
+from jaxscratch.pipeline import bivariate, mvn
 from jaxscratch.report import Section, environment, render_html, section_from_dict, section_to_dict
 
 Progress = Callable[[int, int], None]
@@ -27,7 +27,15 @@ def _mvn(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> S
     return mvn.run(out, key, n=100_000 if quick else 1_000_000, progress=progress)
 
 
-PARTS: tuple[Part, ...] = (Part("mvn", "MVN sampling from uniform bits", _mvn),)
+def _bivariate(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> Section:
+    sizes = {"n": 2_000, "frames": 12, "n_anim": 500} if quick else {}
+    return bivariate.run(out, key, progress=progress, **sizes)
+
+
+PARTS: tuple[Part, ...] = (
+    Part("bivariate", "Bivariate normal: figures and animation", _bivariate),
+    Part("mvn", "MVN sampling from uniform bits", _mvn),
+)
 
 
 def _check_parts(names: list[str] | None) -> tuple[Part, ...]:

@@ -8,7 +8,6 @@ Artists carry a ``gid`` (``floor-scatter``, ``hist-x``, ``hist-y``, ``pdf-x``, `
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
 from matplotlib.figure import Figure
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
+from jaxscratch._io import atomic_path
 from jaxscratch.bivariate import Scene
 from jaxscratch.errors import JaxscratchError
 
@@ -207,20 +207,13 @@ def save_animation(
     """Write ``anim`` atomically as .gif (Pillow), .mp4 (ffmpeg) or .html (to_jshtml)."""
     path = check_figure_path(path, ANIMATION_FORMATS)
     suffix = path.suffix.lower()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=suffix, dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if suffix == ".html":
             anim._fig.set_dpi(dpi)
-            Path(tmp).write_text(anim.to_jshtml(fps=fps, default_mode="loop"), encoding="utf-8")
+            tmp.write_text(anim.to_jshtml(fps=fps, default_mode="loop"), encoding="utf-8")
         else:
             writer = PillowWriter(fps=fps) if suffix == ".gif" else FFMpegWriter(fps=fps)
             anim.save(tmp, writer=writer, dpi=dpi, progress_callback=progress)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path
 
 
