@@ -7,7 +7,7 @@ by our own normal generator. ``load_csv`` reads two columns (x, y); ``check_data
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -150,3 +150,16 @@ def _is_numeric_row(line: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def stream_data(key: Array, n: int, chunk: int = 1_000_000, **kwargs) -> Iterator[Dataset]:
+    """``make_data`` in chunks of at most ``chunk`` points: chunk i uses fold_in(key, i).
+
+    Only one chunk lives in memory at a time, so n may be far larger than RAM allows at once.
+    """
+    if not (isinstance(chunk, int | np.integer) and chunk >= 1):
+        raise JaxscratchError(f"chunk size must be an integer >= 1, got {chunk}")
+    if not (isinstance(n, int | np.integer) and n >= 1):
+        raise JaxscratchError(f"number of points must be an integer >= 1, got {n}")
+    for i, start in enumerate(range(0, n, chunk)):
+        yield make_data(jax.random.fold_in(key, i), min(chunk, n - start), **kwargs)

@@ -154,17 +154,25 @@ class DegreeComparison(NamedTuple):
 
     @property
     def best_degree(self) -> int:
-        return int(self.degrees[int(np.argmax(self.log_evidence))])
+        return int(self.degrees[int(np.nanargmax(self.log_evidence))])
 
 
 def compare_degrees(x: Array, y: Array, degrees=range(1, 10)) -> DegreeComparison:
-    """Empirical-Bayes log evidence of poly bases of each degree (PRML §3.4, Fig. 3.14)."""
+    """Empirical-Bayes log evidence of poly bases of each degree (PRML §3.4, Fig. 3.14).
+
+    A degree whose precision matrix is numerically singular at its optimum gets NaN (shown as
+    missing), not a misleading number.
+    """
     rows = []
     for d in degrees:
         s = stats(design(make_basis("poly", x, degree=int(d)), x), y)
         eb = mackay(s)
-        check_conditioning(s, eb.alpha, eb.beta)
-        rows.append((int(d), float(eb.log_evidence), float(eb.alpha), float(eb.beta)))
+        try:
+            check_conditioning(s, eb.alpha, eb.beta)
+            row = (float(eb.log_evidence), float(eb.alpha), float(eb.beta))
+        except JaxscratchError:
+            row = (float("nan"),) * 3
+        rows.append((int(d), *row))
     if not rows:
         raise JaxscratchError("no degrees to compare; give at least one degree >= 1")
     d, le, a, b = (np.asarray(c) for c in zip(*rows, strict=True))

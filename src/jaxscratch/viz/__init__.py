@@ -1,0 +1,1 @@
+"""Figures: draw what the math modules computed; no statistics and no ``show()`` here."""
