@@ -30,15 +30,15 @@ from jaxscratch.blr.posterior import (
     Predictive,
     Stats,
     covariance,
+    exact_posterior,
     fit,
-    posterior,
     predict,
     sample_functions,
     sample_weights,
     stats,
 )
 from jaxscratch.blr.report import FitConfig, FitReport, fit_report
-from jaxscratch.blr.sequential import sequential, stream_stats, update
+from jaxscratch.blr.sequential import sequential_posteriors, stream_stats, update
 
 __all__ = [
     "KINDS",
@@ -75,12 +75,12 @@ __all__ = [
     "make_basis",
     "make_data",
     "nuts",
-    "posterior",
+    "exact_posterior",
     "predict",
     "rwm",
     "sample_functions",
     "sample_weights",
-    "sequential",
+    "sequential_posteriors",
     "sequential_frames",
     "stats",
     "stream_data",

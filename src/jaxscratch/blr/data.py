@@ -85,19 +85,26 @@ def make_data(
     Returns:
         ``Dataset(x, y)``, each (n,), sorted by nothing (i.i.d. order).
     """
-    f = _check_truth(truth)
+    _check_truth(truth)
     if not (isinstance(n, int | np.integer) and n >= 1):
         raise JaxscratchError(f"number of points must be an integer >= 1, got {n}")
     if not (math.isfinite(noise) and noise >= 0):
         raise JaxscratchError(f"noise sd must be finite and >= 0, got {noise}")
     _check_gap(gap, x_range)
+    gap = None if gap is None else (float(gap[0]), float(gap[1]))
+    x_range = (float(x_range[0]), float(x_range[1]))
+    return _make_data(key, int(n), truth, noise, x_range, gap, jnp.dtype(dtype))
+
+
+@jax.jit(static_argnums=(1, 2, 4, 5, 6))
+def _make_data(key, n, truth, noise, x_range, gap, dtype) -> Dataset:
     k_x, k_eps = jax.random.split(key)
     lo, hi = x_range
     a, b = gap if gap is not None else (hi, hi)
     width = (hi - lo) - (b - a)  # measure of the allowed set
     u = lo + width * jax.random.uniform(k_x, (n,), dtype)  # (n,) uniform on [lo, lo + width)
     x = jnp.where(u < a, u, u + (b - a))  # shift the part past a over the gap
-    y = f(x) + noise * standard_normal(k_eps, (n,), dtype)
+    y = TRUTHS[truth](x) + noise * standard_normal(k_eps, (n,), dtype)
     return Dataset(x.astype(dtype), y.astype(dtype))
 
 
@@ -109,9 +116,7 @@ def check_data(x, y) -> Dataset:
             f"x and y must be 1-D, got shapes {x_np.shape} and {y_np.shape}; give one column each"
         )
     if x_np.shape != y_np.shape:
-        raise JaxscratchError(
-            f"x has {x_np.size} values but y has {y_np.size}; give one y per x"
-        )
+        raise JaxscratchError(f"x has {x_np.size} values but y has {y_np.size}; give one y per x")
     if x_np.size == 0:
         raise JaxscratchError("no data points; give at least one (x, y) pair")
     for name, a in (("x", x_np), ("y", y_np)):

@@ -15,7 +15,7 @@ import numpy as np
 from jax import Array, lax
 
 from jaxscratch.blr.basis import design, make_basis
-from jaxscratch.blr.posterior import Stats, check_conditioning, posterior, stats
+from jaxscratch.blr.posterior import Stats, check_conditioning, exact_posterior, stats
 from jaxscratch.errors import JaxscratchError
 
 _LOG_2PI = math.log(2.0 * math.pi)
@@ -43,7 +43,7 @@ def log_evidence(s: Stats, alpha: Array | float, beta: Array | float) -> Array:
     M/2 ln alpha + N/2 ln beta - E(m_N) - 1/2 ln|A| - N/2 ln 2 pi,
     E(m_N) = beta/2 ||y - Phi m_N||^2 + alpha/2 m_N^T m_N, ln|A| = 2 sum ln diag(L).
     """
-    post = posterior(s, alpha, beta)
+    post = exact_posterior(s, alpha, beta)
     m_dim = s.gram.shape[0]
     e_mn = 0.5 * post.beta * _residual_sq(s, post.mean) + 0.5 * post.alpha * post.mean @ post.mean
     log_det_a = 2.0 * jnp.sum(jnp.log(jnp.diag(post.prec_chol)))
@@ -81,7 +81,7 @@ def _mackay(s: Stats, alpha0, beta0, tol, max_iter: int) -> EmpiricalBayes:
 
     def update(state):
         alpha, beta, _, i = state
-        m = posterior(s, alpha, beta).mean
+        m = exact_posterior(s, alpha, beta).mean
         lam = beta * lam0
         gamma = jnp.sum(lam / (alpha + lam))  # effective number of parameters (eq. 3.91)
         new_alpha = gamma / (m @ m)  # eq. 3.92

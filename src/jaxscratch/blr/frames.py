@@ -15,7 +15,7 @@ from jax import Array
 from jaxscratch.blr.basis import design, make_basis
 from jaxscratch.blr.data import LINEAR_WEIGHTS, make_data
 from jaxscratch.blr.posterior import Posterior, check_precisions, predict, weight_mvn
-from jaxscratch.blr.sequential import prior, sequential
+from jaxscratch.blr.sequential import prior, sequential_posteriors
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian import log_prob
 
@@ -76,7 +76,7 @@ def sequential_frames(
         raise JaxscratchError(f"frame counts must lie in 0..{n}, got {counts.tolist()}")
     data = make_data(key, n, truth="linear", noise=noise, dtype=dtype)
     basis = make_basis("linear", data.x)
-    posts = sequential(design(basis, data.x), data.y, alpha, beta)
+    posts = sequential_posteriors(design(basis, data.x), data.y, alpha, beta)
     w0 = jnp.linspace(LINEAR_WEIGHTS[0] - _W_HALF_WIDTH, LINEAR_WEIGHTS[0] + _W_HALF_WIDTH,
                       n_grid, dtype=dtype)  # fmt: skip
     w1 = jnp.linspace(LINEAR_WEIGHTS[1] - _W_HALF_WIDTH, LINEAR_WEIGHTS[1] + _W_HALF_WIDTH,

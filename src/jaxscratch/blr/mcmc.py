@@ -2,7 +2,7 @@
 
 Contract: ``joint_logdensity(stats, prior)`` is the log density of Params(w, log alpha,
 log beta) with Gamma hyperpriors (Jacobian of the log included); ``conditional_logdensity``
-fixes alpha, beta (its exact answer is ``posterior.posterior``). ``nuts`` runs BlackJAX NUTS
+fixes alpha, beta (its exact answer is ``exact_posterior``). ``nuts`` runs BlackJAX NUTS
 after Stan-style window adaptation, one chain per initial position via ``vmap``; ``rwm`` is the
 random-walk Metropolis baseline (BlackJAX additive step, proposals from our own normal
 generator). Both return ``Chains``; ``summarize`` gives R-hat and ESS (blackjax.diagnostics).
@@ -82,7 +82,7 @@ def _joint(s: Stats, prior: HyperPrior, p: Params) -> Array:
     return log_lik + log_prior_w + log_hyper
 
 
-def joint_logdensity(s: Stats, prior: HyperPrior = HyperPrior()) -> Callable[[Params], Array]:
+def joint_logdensity(s: Stats, prior: HyperPrior | None = None) -> Callable[[Params], Array]:
     """log p(y, w, log alpha, log beta) up to a constant, from sufficient statistics.
 
     N/2 ln beta - beta/2 ||y - Phi w||^2 + M/2 ln alpha - alpha/2 w^T w
@@ -90,7 +90,7 @@ def joint_logdensity(s: Stats, prior: HyperPrior = HyperPrior()) -> Callable[[Pa
     (the Gamma densities times the Jacobians d alpha / d log alpha = alpha).
     Returned as a ``jax.tree_util.Partial`` so new data of the same shape reuse compiled code.
     """
-    prior = HyperPrior(*(jnp.asarray(v, s.gram.dtype) for v in prior))
+    prior = HyperPrior(*(jnp.asarray(v, s.gram.dtype) for v in (prior or HyperPrior())))
     return Partial(_joint, s, prior)
 
 

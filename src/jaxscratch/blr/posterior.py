@@ -1,8 +1,8 @@
 """The exact conjugate posterior over weights for known precisions alpha, beta (Bishop PRML §3.3).
 
 Contract: data enter only through ``Stats`` (Phi^T Phi, Phi^T y, y^T y, n), so a batch fit and a
-streaming fit are the same function. ``posterior(stats, alpha, beta)`` is pure and jit-friendly;
-``fit`` validates first. The posterior keeps the Cholesky factor L of the precision
+streaming fit are the same function. ``exact_posterior(stats, alpha, beta)`` is pure and
+jit-friendly; ``fit`` validates first. The posterior keeps the Cholesky factor L of the precision
 A = S_N^-1 = alpha I + beta Phi^T Phi; m_N and every variance come from triangular solves with L,
 never an inverse. Two bands, never to be confused:
 
@@ -74,7 +74,7 @@ def add_stats(a: Stats, b: Stats) -> Stats:
     return jax.tree.map(jnp.add, a, b)
 
 
-def posterior(s: Stats, alpha: Array | float, beta: Array | float) -> Posterior:
+def exact_posterior(s: Stats, alpha: Array | float, beta: Array | float) -> Posterior:
     """S_N^-1 = alpha I + beta Phi^T Phi, m_N = beta S_N Phi^T y (PRML eqs. 3.53-3.54)."""
     dtype = s.gram.dtype
     alpha, beta = jnp.asarray(alpha, dtype), jnp.asarray(beta, dtype)
@@ -120,7 +120,7 @@ def fit(s: Stats, alpha, beta) -> Posterior:
     """Validated ``posterior``: positive precisions and a well-conditioned precision matrix."""
     check_precisions(alpha, beta)
     check_conditioning(s, alpha, beta)
-    return posterior(s, alpha, beta)
+    return exact_posterior(s, alpha, beta)
 
 
 def covariance(post: Posterior) -> Array:

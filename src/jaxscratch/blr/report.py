@@ -99,6 +99,10 @@ def _check_config(config: FitConfig, n: int) -> None:
             f"estimating alpha and beta needs at least 2 points, got {n}; "
             "give more data or fix both --alpha and --beta"
         )
+    if not 0.0 < config.target_accept < 1.0:
+        raise JaxscratchError(
+            f"target acceptance must lie strictly between 0 and 1, got {config.target_accept}"
+        )
     if config.n_draws < 0 or config.n_grid < 2:
         raise JaxscratchError("need n_draws >= 0 and at least 2 grid points")
 
@@ -131,9 +135,10 @@ def _mcmc_predictive(chains: Chains, phi: Array, beta) -> Predictive:
     w = (pos.w if isinstance(pos, Params) else pos).reshape(-1, phi.shape[1])  # (K, M)
     thin = max(1, w.shape[0] // _MAX_PREDICTIVE_DRAWS)
     f = w[::thin] @ phi.T  # (K', m)
-    noise_var = (
-        jnp.mean(jnp.exp(-pos.log_beta.reshape(-1)[::thin])) if isinstance(pos, Params) else 1 / beta
-    )
+    if isinstance(pos, Params):
+        noise_var = jnp.mean(jnp.exp(-pos.log_beta.reshape(-1)[::thin]))  # E[1 / beta]
+    else:
+        noise_var = 1.0 / beta
     f_var = jnp.var(f, axis=0)
     return Predictive(f.mean(axis=0), jnp.sqrt(f_var), jnp.sqrt(f_var + noise_var))
 
@@ -141,7 +146,7 @@ def _mcmc_predictive(chains: Chains, phi: Array, beta) -> Predictive:
 def fit_report(
     key: Array,
     data: Dataset,
-    config: FitConfig = FitConfig(),
+    config: FitConfig | None = None,
     truth: str | None = None,
     on_stage: Callable[[str], None] = lambda _: None,
 ) -> FitReport:
@@ -157,6 +162,7 @@ def fit_report(
     Returns:
         ``FitReport``.
     """
+    config = config or FitConfig()
     data = check_data(data.x, data.y)
     n = int(data.x.shape[0])
     _check_config(config, n)

@@ -2,8 +2,8 @@
 
 Contract: ``update(post, phi_row, y)`` turns the posterior after n points into the posterior
 after n + 1 (the old posterior is the new prior, Bishop PRML §3.3.1, eqs. 3.49-3.51);
-``sequential`` scans it over a data set and returns every intermediate posterior, the last
-equal to the batch posterior. ``stream_stats`` accumulates (Phi^T Phi, Phi^T y, y^T y, n)
+``sequential_posteriors`` scans it over a data set and returns every intermediate posterior,
+the last equal to the batch posterior. ``stream_stats`` accumulates (Phi^T Phi, Phi^T y, y^T y, n)
 chunk by chunk, so N = 10^7 points fit in memory independent of N.
 """
 
@@ -41,7 +41,7 @@ def update(post: Posterior, phi_row: Array, y: Array) -> Posterior:
 
 
 @jax.jit
-def sequential(phi: Array, y: Array, alpha, beta) -> Posterior:
+def sequential_posteriors(phi: Array, y: Array, alpha, beta) -> Posterior:
     """Every posterior along the data: leaves with a leading axis n (after 1, ..., n points)."""
 
     def step(post, row):

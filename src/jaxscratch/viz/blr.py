@@ -106,9 +106,7 @@ def trace_figure(report: FitReport) -> Figure:
         elif names[j] in ("log_alpha", "log_beta"):
             value = math.log(s["alpha"] if names[j] == "log_alpha" else s["beta"])
             de.axvline(value, color="k", ls="--", label="empirical-Bayes value")
-        de.set_title(
-            f"R-hat {report.mcmc.rhat[j]:.3f}, ESS {report.mcmc.ess[j]:.0f}", fontsize=8
-        )
+        de.set_title(f"R-hat {report.mcmc.rhat[j]:.3f}, ESS {report.mcmc.ess[j]:.0f}", fontsize=8)
         de.legend(fontsize=7)
     axes[-1, 0].set_xlabel("draw")
     axes[-1, 1].set_xlabel("value")
