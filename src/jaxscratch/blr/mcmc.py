@@ -104,7 +104,8 @@ def conditional_logdensity(s: Stats, alpha, beta) -> Callable[[Array], Array]:
     return Partial(_conditional, s, jnp.asarray(alpha, dtype), jnp.asarray(beta, dtype))
 
 
-def _check_run(n_chains: int, n_warmup: int, n_samples: int) -> None:
+def check_run(n_chains: int, n_warmup: int, n_samples: int) -> None:
+    """Enough chains for R-hat, draws for diagnostics and warm-up for adaptation."""
     if n_chains < 2:
         raise JaxscratchError(f"need at least 2 chains for R-hat, got {n_chains}")
     if n_samples < 4:
@@ -135,7 +136,7 @@ def nuts(
         ``Chains`` with leaves (C, n_samples, ...).
     """
     n_chains = jax.tree.leaves(init)[0].shape[0]
-    _check_run(n_chains, n_warmup, n_samples)
+    check_run(n_chains, n_warmup, n_samples)
     keys = jax.random.split(key, n_chains)
     return _nuts_chains(logdensity, keys, init, n_warmup, n_samples, target_accept)
 
@@ -177,7 +178,7 @@ def rwm(
         ``Chains`` with leaves (C, n_samples, ...); ``step_size`` holds the global scale.
     """
     n_chains = jax.tree.leaves(init)[0].shape[0]
-    _check_run(n_chains, n_warmup, n_samples)
+    check_run(n_chains, n_warmup, n_samples)
     keys = jax.random.split(key, n_chains)
     return _rwm_chains(logdensity, keys, init, n_warmup, n_samples)
 
@@ -230,13 +231,19 @@ def flatten_draws(positions: object) -> Array:
     return jax.vmap(jax.vmap(lambda p: ravel_pytree(p)[0]))(positions)
 
 
+@jax.jit
+def _rhat_ess(flat: Array) -> tuple[Array, Array]:
+    """Gelman-Rubin R-hat and ESS of (C, S, D) draws (blackjax.diagnostics), compiled once."""
+    rhat = blackjax.diagnostics.potential_scale_reduction(flat, chain_axis=0, sample_axis=1)
+    return rhat, blackjax.diagnostics.effective_sample_size(flat, chain_axis=0, sample_axis=1)
+
+
 def summarize(chains: Chains, names: list[str]) -> Summary:
     """Posterior mean, sd, R-hat (Gelman-Rubin) and ESS per coordinate."""
     flat = flatten_draws(chains.positions)  # (C, S, D)
     if flat.shape[-1] != len(names):
         raise JaxscratchError(f"got {len(names)} names for {flat.shape[-1]} coordinates")
-    rhat = blackjax.diagnostics.potential_scale_reduction(flat, chain_axis=0, sample_axis=1)
-    ess = blackjax.diagnostics.effective_sample_size(flat, chain_axis=0, sample_axis=1)
+    rhat, ess = _rhat_ess(flat)
     return Summary(
         names=list(names),
         mean=np.asarray(flat.mean(axis=(0, 1))),

@@ -21,6 +21,7 @@ from jaxscratch.blr.mcmc import (
     Chains,
     Params,
     Summary,
+    check_run,
     conditional_logdensity,
     flatten_draws,
     init_positions,
@@ -99,6 +100,8 @@ def _check_config(config: FitConfig, n: int) -> None:
             f"estimating alpha and beta needs at least 2 points, got {n}; "
             "give more data or fix both --alpha and --beta"
         )
+    if config.sampler != "none":
+        check_run(config.n_chains, config.n_warmup, config.n_samples)
     if not 0.0 < config.target_accept < 1.0:
         raise JaxscratchError(
             f"target acceptance must lie strictly between 0 and 1, got {config.target_accept}"
