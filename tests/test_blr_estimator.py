@@ -19,8 +19,9 @@ def test_fit_predict_matches_sklearn_on_the_same_features(sin_data):
     ours = BayesianLinearRegression("poly", degree=4).fit(x[:, None], y)
     assert ours.n_features_in_ == 1 and ours.coef_.shape == (5,) and ours.sigma_.shape == (5, 5)
     phi = np.asarray(basis.design(ours.basis_, jnp.asarray(x)))
-    ridge = BayesianRidge(fit_intercept=False, tol=1e-12, max_iter=10_000,
-                          alpha_1=0.0, alpha_2=0.0, lambda_1=0.0, lambda_2=0.0).fit(phi, y)  # fmt: skip
+    no_hyperprior = {"alpha_1": 0.0, "alpha_2": 0.0, "lambda_1": 0.0, "lambda_2": 0.0}
+    ridge = BayesianRidge(fit_intercept=False, tol=1e-12, max_iter=10_000, **no_hyperprior)
+    ridge.fit(phi, y)
     np.testing.assert_allclose([ours.alpha_, ours.beta_], [ridge.lambda_, ridge.alpha_], rtol=1e-6)
     x_new = np.linspace(-1.2, 1.2, 17)
     mean, std = ours.predict(x_new, return_std=True)

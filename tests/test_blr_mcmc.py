@@ -41,7 +41,7 @@ def reference():
         return s, chains, mcmc.summarize(chains, ["w0", "w1", "log_alpha", "log_beta"])
 
 
-def _exact_joint_moments(s, prior=mcmc.HyperPrior()):
+def _exact_joint_moments(s):
     """E[w | y] and Cov[w | y] with alpha, beta integrated out on a fine (log a, log b) grid.
 
     p(log a, log b | y) is proportional to p(y | a, b) Gamma(a) Gamma(b) a b, with the closed-form
@@ -50,6 +50,7 @@ def _exact_joint_moments(s, prior=mcmc.HyperPrior()):
     la = jnp.linspace(-8.0, 10.0, 721)
     lb = jnp.linspace(0.5, 4.5, 401)
     LA, LB = (g.ravel() for g in jnp.meshgrid(la, lb))
+    prior = mcmc.HyperPrior()
 
     def terms(log_a, log_b):
         a, b = jnp.exp(log_a), jnp.exp(log_b)
