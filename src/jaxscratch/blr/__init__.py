@@ -1,6 +1,7 @@
 """Bayesian linear regression from scratch: bases, exact posterior, evidence, MCMC, streaming."""
 
 from jaxscratch.blr.basis import KINDS, Basis, design, make_basis
+from jaxscratch.blr.blocked import blocked_predict, blocked_stats
 from jaxscratch.blr.data import TRUTHS, Dataset, check_data, load_csv, make_data, stream_data
 from jaxscratch.blr.estimator import BayesianLinearRegression
 from jaxscratch.blr.evidence import (
@@ -58,6 +59,8 @@ __all__ = [
     "Predictive",
     "Stats",
     "Summary",
+    "blocked_predict",
+    "blocked_stats",
     "check_data",
     "check_divergences",
     "compare_degrees",

@@ -10,10 +10,11 @@ sd of a new observation (predictive band, noise included); ``predict_bands`` ret
 import jax.numpy as jnp
 import numpy as np
 
-from jaxscratch.blr.basis import Basis, design, make_basis
+from jaxscratch.blr.basis import Basis, make_basis
+from jaxscratch.blr.blocked import blocked_predict, blocked_stats
 from jaxscratch.blr.data import check_data
 from jaxscratch.blr.evidence import log_evidence, mackay
-from jaxscratch.blr.posterior import Predictive, covariance, fit, predict, stats
+from jaxscratch.blr.posterior import Predictive, covariance, fit
 from jaxscratch.errors import JaxscratchError
 
 
@@ -65,7 +66,7 @@ class BayesianLinearRegression:
         self.basis_: Basis = make_basis(
             self.basis, data.x, degree=self.degree, n_centres=self.n_centres, width=self.width
         )
-        s = stats(design(self.basis_, data.x), data.y)
+        s = blocked_stats(self.basis_, data.x, data.y)
         if self.alpha is None:
             eb = mackay(s, tol=self.tol, max_iter=self.max_iter)
             alpha, beta, self.n_iter_ = float(eb.alpha), float(eb.beta), int(eb.n_iter)
@@ -87,7 +88,7 @@ class BayesianLinearRegression:
         """Mean, epistemic sd (of f) and predictive sd (of a new y) at X."""
         self._check_fitted()
         x = jnp.asarray(_column(X), self.posterior_.mean.dtype)
-        return predict(self.posterior_, design(self.basis_, x))
+        return blocked_predict(self.posterior_, self.basis_, x)
 
     def predict(self, X, return_std: bool = False):
         """Predictive mean at X; with ``return_std`` also the sd of a new observation."""

@@ -226,6 +226,7 @@ def _rwm_chains(logdensity, keys, init, n_warmup, n_samples):
     return jax.vmap(one_chain)(keys, init)
 
 
+@jax.jit
 def flatten_draws(positions: object) -> Array:
     """Pytree draws with leaves (C, S, ...) -> array (C, S, D)."""
     return jax.vmap(jax.vmap(lambda p: ravel_pytree(p)[0]))(positions)

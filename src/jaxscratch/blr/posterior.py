@@ -64,6 +64,7 @@ class Predictive(NamedTuple):
         )
 
 
+@jax.jit
 def stats(phi: Array, y: Array) -> Stats:
     """Sufficient statistics of (Phi (n, M), y (n,))."""
     return Stats(phi.T @ phi, phi.T @ y, y @ y, jnp.asarray(y.shape[0], phi.dtype))
@@ -129,14 +130,19 @@ def covariance(post: Posterior) -> Array:
     return cho_solve((post.prec_chol, True), eye)
 
 
+@jax.jit
 def predict(post: Posterior, phi: Array) -> Predictive:
     """Predictive distribution at the rows of phi (m, M) (PRML eqs. 3.58-3.59).
 
-    phi^T S_N phi = ||L^-1 phi||^2 with one triangular solve for all m points.
+    phi^T S_N phi = ||L^-1 phi||^2. L^-1 comes from one small (M, M) triangular solve against
+    the identity; applying it to all m rows is then one matrix product, far faster on CPU than
+    a triangular solve with m right-hand sides.
     """
     mean = phi @ post.mean  # (m,)
-    v = solve_triangular(post.prec_chol, phi.T, lower=True)  # (M, m)
-    f_var = jnp.sum(v * v, axis=0)  # (m,)
+    eye = jnp.eye(phi.shape[1], dtype=phi.dtype)
+    l_inv = solve_triangular(post.prec_chol, eye, lower=True)  # (M, M)
+    v = phi @ l_inv.T  # (m, M), row i = (L^-1 phi_i)^T
+    f_var = jnp.sum(v * v, axis=1)  # (m,)
     return Predictive(mean, jnp.sqrt(f_var), jnp.sqrt(f_var + 1.0 / post.beta))
 
 

@@ -14,9 +14,10 @@ import jax.numpy as jnp
 from jax import Array, lax
 from jax.scipy.linalg import cho_solve
 
-from jaxscratch.blr.basis import Basis, design
+from jaxscratch.blr.basis import Basis
+from jaxscratch.blr.blocked import blocked_stats
 from jaxscratch.blr.data import Dataset
-from jaxscratch.blr.posterior import Posterior, Stats, add_stats, stats
+from jaxscratch.blr.posterior import Posterior, Stats, add_stats
 from jaxscratch.errors import JaxscratchError
 
 
@@ -52,16 +53,11 @@ def sequential_posteriors(phi: Array, y: Array, alpha, beta) -> Posterior:
     return posts
 
 
-@jax.jit(static_argnums=0)
-def _chunk_stats(basis: Basis, x: Array, y: Array) -> Stats:
-    return stats(design(basis, x), y)
-
-
 def stream_stats(basis: Basis, chunks: Iterable[Dataset]) -> Stats:
     """Sufficient statistics accumulated over data chunks; memory O(M^2 + chunk size)."""
     total = None
     for chunk in chunks:
-        s = _chunk_stats(basis, chunk.x, chunk.y)
+        s = blocked_stats(basis, chunk.x, chunk.y)
         total = s if total is None else add_stats(total, s)
     if total is None:
         raise JaxscratchError("the data stream was empty; give at least one chunk of points")
