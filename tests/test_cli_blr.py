@@ -2,6 +2,7 @@
 
 import json
 
+import jax
 import numpy as np
 import pytest
 from PIL import Image
@@ -107,3 +108,9 @@ def test_sequential_bad_input(cli, tmp_path):
     code, _, err = cli("blr", "sequential", "--out", tmp_path / "a.gif", "--n", "3",
                        "--frames", "0 9")  # fmt: skip
     assert code == 2 and "frame counts must lie in 0..3" in err
+
+
+def test_fit_leaves_64_bit_mode_as_it_found_it(cli, tmp_path):
+    before = jax.config.jax_enable_x64
+    code, _, _ = cli("blr", "fit", "--sampler", "none", "--max-degree", "0", "--out", tmp_path)
+    assert code == 0 and jax.config.jax_enable_x64 == before

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Annotated
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import typer
 from rich.table import Table
@@ -13,7 +14,6 @@ from jaxscratch._io import save_figure, save_npz, write_bytes, write_json
 from jaxscratch.cli._common import (
     check_positive,
     err_console,
-    float_dtype,
     make_key,
     out_console,
     parse_array,
@@ -32,6 +32,13 @@ def _gap(text: str | None) -> tuple[float, float] | None:
     if g.shape != (2,):
         raise JaxscratchError(f"--gap {text!r} must be two numbers 'a,b' with a < b")
     return float(g[0]), float(g[1])
+
+
+def _precision(dtype: str):
+    """(jnp dtype, context manager): 64-bit JAX only inside the command, never left switched on."""
+    if dtype not in ("float32", "float64"):
+        raise JaxscratchError(f"unknown dtype {dtype!r}; choose float32 or float64")
+    return jnp.dtype(dtype), jax.enable_x64(dtype == "float64")
 
 
 def _check_out_dir(out: Path) -> None:
@@ -77,21 +84,20 @@ def fit(
         raise JaxscratchError(
             f"--max-divergence-rate must lie in [0, 1], got {max_divergence_rate}"
         )
-    dt = float_dtype(dtype)
-    key = make_key(seed)
-    k_data, k_fit = jax.random.split(key)
-    if csv is not None:
-        data, truth_name = blr.load_csv(csv), None
-    else:
-        check_positive(n, "--n")
-        data = blr.make_data(k_data, n, truth=truth, noise=noise, gap=_gap(gap), dtype=dt)
-        truth_name = truth
+    dt, precision = _precision(dtype)
+    k_data, k_fit = jax.random.split(make_key(seed))
     config = blr.FitConfig(
         basis=basis, degree=degree, n_centres=centres, width=width, alpha=alpha, beta=beta,
         sampler=sampler, n_chains=chains, n_warmup=warmup, n_samples=samples,
         target_accept=target_accept, max_degree=max_degree, n_draws=draws,
     )  # fmt: skip
-    with err_console.status("fitting", spinner="dots") as status:
+    with precision, err_console.status("fitting", spinner="dots") as status:
+        if csv is not None:
+            data, truth_name = blr.load_csv(csv), None
+        else:
+            check_positive(n, "--n")
+            data = blr.make_data(k_data, n, truth=truth, noise=noise, gap=_gap(gap), dtype=dt)
+            truth_name = truth
         report = blr.fit_report(k_fit, data, config, truth=truth_name,
                                 on_stage=lambda s: status.update(s))  # fmt: skip
         status.update("drawing figures")
