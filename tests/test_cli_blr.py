@@ -79,7 +79,8 @@ def test_too_many_divergences_are_reported_in_one_line(cli, tmp_path):
      (["--gap", "1 2 3"], "--gap"),
      (["--target-accept", "1.5"], "target acceptance"),
      (["--max-divergence-rate", "2"], "--max-divergence-rate"),
-     (["--sampler", "nuts", "--chains", "1"], "at least 2 chains")],
+     (["--sampler", "nuts", "--chains", "1"], "at least 2 chains"),
+     (["--dtype", "float16"], "unknown dtype")],
 )  # fmt: skip
 def test_bad_fit_input_is_one_line_exit_2(cli, tmp_path, args, needle):
     out = tmp_path / "never"
