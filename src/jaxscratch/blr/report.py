@@ -206,7 +206,7 @@ def fit_report(
             "chains": config.n_chains,
             "warmup": config.n_warmup,
             "samples_per_chain": config.n_samples,
-            "seconds": seconds,
+            "seconds_including_compilation": seconds,
             **{k: _list(getattr(mcmc, k)) for k in ("names", "mean", "sd", "rhat", "ess")},
             "max_rhat": float(np.max(mcmc.rhat)),
             "min_ess": float(np.min(mcmc.ess)),
