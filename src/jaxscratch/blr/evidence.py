@@ -154,6 +154,9 @@ class DegreeComparison(NamedTuple):
 
     @property
     def best_degree(self) -> int:
+        """Degree with the highest evidence; -1 when no degree was computable."""
+        if np.all(np.isnan(self.log_evidence)):
+            return -1
         return int(self.degrees[int(np.nanargmax(self.log_evidence))])
 
 
