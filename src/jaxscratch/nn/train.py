@@ -1,0 +1,296 @@
+"""Training: one jit-compiled step, whole epochs as a ``lax.scan`` over batches, a trusted loop.
+
+Contract: ``trainer = make_trainer(model, config, n_train)``; ``state = trainer.init(key)``;
+``state, metrics = trainer.step(state, (x, y))`` is one update; ``fit`` runs epochs with seeded
+shuffling, evaluation, a history, NaN detection and an ``on_epoch`` hook (for checkpoints).
+All randomness derives from ``state.key`` and the counters in the state, so a run resumed from
+a saved state continues exactly as the uninterrupted one would.
+"""
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import Array, lax
+
+from jaxscratch.errors import JaxscratchError
+from jaxscratch.nn import optim, schedules
+from jaxscratch.nn.losses import l2_penalty, softmax, softmax_cross_entropy
+from jaxscratch.nn.model import MLP, MLPConfig, MLPState, apply_mlp, check_config, init_mlp
+
+SCHEDULES = ("constant", "step", "cosine")
+
+
+class TrainConfig(NamedTuple):
+    """Optimisation recipe as data."""
+
+    epochs: int = 10
+    batch_size: int = 128
+    optimizer: str = "adamw"
+    lr: float = 1e-3
+    schedule: str = "constant"  # constant | step | cosine
+    warmup_epochs: float = 0.0  # cosine only
+    step_every_epochs: int = 10  # step only: multiply by step_factor every this many epochs
+    step_factor: float = 0.1
+    weight_decay: float = 0.0  # AdamW: decoupled; other optimizers: L2 penalty wd/2 ||W||^2
+    label_smoothing: float = 0.0
+    clip_norm: float = 0.0  # 0 = no clipping
+    eval_batch_size: int = 2048
+
+
+class TrainState(NamedTuple):
+    params: MLP
+    model_state: MLPState  # batch-norm running statistics
+    opt_state: Any
+    key: Array  # root key; never split in place, only folded with counters
+    step: Array  # () int32, updates taken
+    epoch: Array  # () int32, epochs completed
+
+
+class StepMetrics(NamedTuple):
+    loss: Array  # data loss (cross-entropy) of the batch
+    accuracy: Array
+
+
+class TrainingDiverged(JaxscratchError):
+    """The loss became NaN or infinite."""
+
+
+class Trainer(NamedTuple):
+    init: Callable[[Array], TrainState]
+    step: Callable  # (state, (x, y)) -> (state, StepMetrics)
+    run_steps: Callable  # (state, x, y, idx (k, B)) -> (state, StepMetrics of (k,)); jit, donated
+    permutation: Callable  # (state, n) -> (steps, B) batch indices for the state's epoch
+    predict_proba: Callable  # (params, model_state, x) -> (n, K) probabilities; batched jit
+    model: MLPConfig
+    config: TrainConfig
+    steps_per_epoch: int
+
+
+def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
+    """Validate the recipe against a training set of ``n_train`` examples."""
+    if config.epochs < 1:
+        raise JaxscratchError(f"epochs must be >= 1, got {config.epochs}")
+    if config.batch_size < 1:
+        raise JaxscratchError(f"batch size must be >= 1, got {config.batch_size}")
+    if config.batch_size > n_train:
+        raise JaxscratchError(
+            f"batch size {config.batch_size} exceeds the {n_train} training examples; "
+            f"use --batch-size {min(128, n_train)} or more data"
+        )
+    if config.optimizer not in optim.OPTIMIZERS:
+        optim.make(config.optimizer, 1.0)
+    schedules._check_lr(config.lr, "--lr")
+    if config.schedule not in SCHEDULES:
+        raise JaxscratchError(f"unknown schedule {config.schedule!r}; choose {', '.join(SCHEDULES)}")
+    if config.weight_decay < 0 or not 0 <= config.label_smoothing < 1 or config.clip_norm < 0:
+        raise JaxscratchError(
+            "weight decay and clip norm must be >= 0 and label smoothing in [0, 1); "
+            f"got {config.weight_decay}, {config.clip_norm}, {config.label_smoothing}"
+        )
+    return config
+
+
+def make_schedule(config: TrainConfig, steps_per_epoch: int) -> schedules.Schedule:
+    total = config.epochs * steps_per_epoch
+    if config.schedule == "cosine":
+        warm = int(round(config.warmup_epochs * steps_per_epoch))
+        return schedules.warmup_cosine(config.lr, total, min(warm, total - 1))
+    if config.schedule == "step":
+        return schedules.step_decay(config.lr, config.step_every_epochs * steps_per_epoch, config.step_factor)
+    return schedules.constant(config.lr)
+
+
+def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> optim.Optimizer:
+    """The optimizer the recipe names, with its schedule and optional global-norm clipping."""
+    wd = config.weight_decay if config.optimizer == "adamw" else 0.0
+    opt = optim.make(config.optimizer, make_schedule(config, steps_per_epoch), weight_decay=wd)
+    return optim.chain(optim.clip_by_global_norm(config.clip_norm), opt) if config.clip_norm else opt
+
+
+def _zero() -> Array:
+    return jnp.zeros((), jnp.int32)
+
+
+def _unshare(state: TrainState) -> TrainState:
+    """Give every leaf its own buffer: donation refuses one buffer passed twice."""
+    rest = jax.tree.map(lambda a: jnp.array(a, copy=True), state._replace(key=None))
+    return rest._replace(key=state.key)
+
+
+def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int) -> Trainer:
+    """Build the jit-compiled step, epoch runner and batched predictor for one recipe."""
+    model = check_config(model)
+    config = check_train_config(config, n_train)
+    steps_per_epoch = n_train // config.batch_size  # the tail of each shuffle is dropped
+    opt = make_optimizer(config, steps_per_epoch)
+    l2 = config.weight_decay if config.optimizer != "adamw" else 0.0
+
+    def init(key: Array) -> TrainState:
+        k_init, k_run = jax.random.split(key)
+        params, model_state = init_mlp(key=k_init, config=model)
+        state = TrainState(params, model_state, opt.init(params), k_run, _zero(), _zero())
+        return _unshare(state)
+
+    def objective(params, model_state, key, x, y):
+        logits, new_state = apply_mlp(params, model_state, x, config=model, key=key, train=True)
+        loss = softmax_cross_entropy(logits, y, config.label_smoothing)
+        total = loss + l2 * l2_penalty(params) if l2 else loss
+        accuracy = jnp.mean(jnp.argmax(logits, axis=-1) == y)
+        return total, (new_state, StepMetrics(loss, accuracy))
+
+    grad_fn = jax.value_and_grad(objective, has_aux=True)
+
+    def step(state: TrainState, batch) -> tuple[TrainState, StepMetrics]:
+        x, y = batch
+        k_dropout = jax.random.fold_in(jax.random.fold_in(state.key, 1), state.step)
+        (_, (model_state, metrics)), grads = grad_fn(state.params, state.model_state, k_dropout, x, y)
+        updates, opt_state = opt.update(grads, state.opt_state, state.params)
+        params = optim.apply_updates(state.params, updates)
+        new = state._replace(params=params, model_state=model_state, opt_state=opt_state)
+        return new._replace(step=state.step + 1), metrics
+
+    def run_steps(state, x, y, idx):
+        def body(s, batch_idx):  # batch_idx (B,)
+            return step(s, (x[batch_idx], y[batch_idx]))
+
+        return lax.scan(body, state, idx)
+
+    def permutation(state: TrainState, n: int) -> Array:
+        k_shuffle = jax.random.fold_in(jax.random.fold_in(state.key, 0), state.epoch)
+        perm = jax.random.permutation(k_shuffle, n)[: steps_per_epoch * config.batch_size]
+        return perm.reshape(steps_per_epoch, config.batch_size)  # (steps, B)
+
+    def predict_proba(params, model_state, x):
+        n, b = x.shape[0], min(config.eval_batch_size, max(x.shape[0], 1))
+        pad = (-n) % b
+        xs = jnp.pad(x, [(0, pad)] + [(0, 0)] * (x.ndim - 1)).reshape(-1, b, *x.shape[1:])
+
+        def one(xb):
+            return softmax(apply_mlp(params, model_state, xb, config=model, train=False)[0])
+
+        return lax.map(one, xs).reshape(n + pad, -1)[:n]  # (n, K)
+
+    return Trainer(
+        init=init,
+        step=jax.jit(step),
+        run_steps=jax.jit(run_steps, donate_argnums=0),
+        permutation=jax.jit(permutation, static_argnums=1),
+        predict_proba=jax.jit(predict_proba),
+        model=model,
+        config=config,
+        steps_per_epoch=steps_per_epoch,
+    )
+
+
+def evaluate(trainer: Trainer, state: TrainState, x, y) -> tuple[float, float, np.ndarray]:
+    """(mean cross-entropy, accuracy, probabilities (n, K)) on held-out data, eval mode."""
+    proba = np.asarray(trainer.predict_proba(state.params, state.model_state, jnp.asarray(x)))
+    y = np.asarray(y)
+    p_true = np.clip(proba[np.arange(len(y)), y], np.finfo(proba.dtype).tiny, None)
+    return float(-np.mean(np.log(p_true))), float(np.mean(proba.argmax(-1) == y)), proba
+
+
+def new_history(trainer: Trainer) -> dict[str, Any]:
+    return {
+        "steps_per_epoch": trainer.steps_per_epoch,
+        "batch_size": trainer.config.batch_size,
+        "epoch": [],
+        "epoch_seconds": [],
+        "eval_seconds": [],
+        "lr": [],
+        "train_loss": [],  # mean of the epoch's mini-batch losses (training mode)
+        "train_accuracy": [],
+        "test_loss": [],
+        "test_accuracy": [],
+        "loss_per_iteration": [],
+    }
+
+
+def _check_finite(losses: np.ndarray, epoch: int, steps_per_epoch: int, lr: float) -> None:
+    bad = np.flatnonzero(~np.isfinite(losses))
+    if bad.size:
+        i = int(bad[0])
+        raise TrainingDiverged(
+            f"loss became {losses[i]} at epoch {epoch}, iteration {i + 1} of {steps_per_epoch}; "
+            f"training stopped: lower the learning rate (now {lr:g}), clip gradients, "
+            "or check the inputs for NaN/inf"
+        )
+
+
+def _chunks(steps: int, chunks: int) -> list[tuple[int, int]]:
+    """Split 0..steps into at most ``chunks`` nearly equal pieces (at most two distinct sizes)."""
+    chunks = max(1, min(chunks, steps))
+    size = math.ceil(steps / chunks)
+    return [(a, min(a + size, steps)) for a in range(0, steps, size)]
+
+
+def fit(
+    trainer: Trainer,
+    state: TrainState,
+    x_train,
+    y_train,
+    x_test=None,
+    y_test=None,
+    *,
+    history: dict | None = None,
+    on_epoch: Callable[[TrainState, dict], None] | None = None,
+    on_progress: Callable[[int, int, float, float], None] | None = None,
+    chunks_per_epoch: int = 8,
+) -> tuple[TrainState, dict]:
+    """Train from ``state.epoch`` up to ``trainer.config.epochs``; returns (state, history).
+
+    Data go to the device once. Each epoch draws a permutation from the state's key and epoch
+    counter and runs its batches as ``chunks_per_epoch`` scanned, donated jit calls (one compiled
+    program; the chunks only let a progress bar move). ``on_progress(epoch, steps_done, loss,
+    accuracy)`` is called after each chunk, ``on_epoch(state, history)`` after each evaluated
+    epoch. A NaN/inf loss raises ``TrainingDiverged`` before ``on_epoch`` sees the bad state.
+    """
+    history = new_history(trainer) if history is None else history
+    x, y = jnp.asarray(x_train), jnp.asarray(y_train, jnp.int32)
+    has_test = x_test is not None
+    if has_test:
+        x_test, y_test = jnp.asarray(x_test), np.asarray(y_test)
+    schedule = make_schedule(trainer.config, trainer.steps_per_epoch)
+    pieces = _chunks(trainer.steps_per_epoch, chunks_per_epoch)
+    compiled = None
+    for epoch in range(int(state.epoch) + 1, trainer.config.epochs + 1):
+        lr = float(schedule(int(state.step)))
+        t0 = time.perf_counter()
+        perm = trainer.permutation(state, int(x.shape[0]))
+        parts, done = [], 0
+        for a, b in pieces:
+            state, metrics = trainer.run_steps(state, x, y, perm[a:b])
+            if on_progress is not None:  # reading the metrics waits for this chunk only
+                done += b - a
+                on_progress(epoch, done, float(metrics.loss[-1]), float(metrics.accuracy.mean()))
+            parts.append(metrics)
+        state = state._replace(epoch=state.epoch + 1)
+        jax.block_until_ready(state)
+        seconds = time.perf_counter() - t0
+        losses = np.concatenate([np.asarray(m.loss, np.float64) for m in parts])
+        accs = np.concatenate([np.asarray(m.accuracy, np.float64) for m in parts])
+        _check_finite(losses, epoch, trainer.steps_per_epoch, lr)
+        size = trainer.run_steps._cache_size()
+        if compiled is not None and size > compiled:
+            warnings.warn(f"the epoch step recompiled in epoch {epoch}", stacklevel=2)
+        compiled = size
+        t1 = time.perf_counter()
+        test_loss, test_acc = (evaluate(trainer, state, x_test, y_test)[:2] if has_test else (None, None))
+        history["eval_seconds"].append(time.perf_counter() - t1)
+        history["epoch"].append(epoch)
+        history["epoch_seconds"].append(seconds)
+        history["lr"].append(lr)
+        history["train_loss"].append(float(losses.mean()))
+        history["train_accuracy"].append(float(accs.mean()))
+        history["test_loss"].append(test_loss)
+        history["test_accuracy"].append(test_acc)
+        history["loss_per_iteration"].extend(float(v) for v in losses)
+        if on_epoch is not None:
+            on_epoch(state, history)
+    return state, history
