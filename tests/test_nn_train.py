@@ -53,21 +53,23 @@ def test_kill_and_resume_equals_an_uninterrupted_run(key, tmp_path):
 
     path = tmp_path / "checkpoint.npz"
 
-    class Killed(Exception):
+    class KilledError(Exception):
         pass
 
     def save_then_die(state, history):
         checkpoint.save(path, state, {"epoch": int(state.epoch), "history": history})
         if int(state.epoch) == 2:
-            raise Killed
+            raise KilledError
 
-    with pytest.raises(Killed):
+    with pytest.raises(KilledError):
         nn.fit(trainer, trainer.init(key), x, y, x, y, on_epoch=save_then_die)
     fresh = nn.make_trainer(MODEL, trainer.config, len(x))  # a new process would rebuild it
     state, meta = checkpoint.load(path, fresh.init(jax.random.key(999)))
     assert int(state.epoch) == 2
     resumed, h_resumed = nn.fit(fresh, state, x, y, x, y, history=meta["history"])
-    for a, b in zip(jax.tree.leaves(straight.params), jax.tree.leaves(resumed.params), strict=True):
+    for a, b in zip(
+        jax.tree.leaves(straight.params), jax.tree.leaves(resumed.params), strict=True
+    ):
         np.testing.assert_array_equal(a, b)
     assert h_resumed["loss_per_iteration"] == h_straight["loss_per_iteration"]
     assert h_resumed["test_accuracy"] == h_straight["test_accuracy"]
@@ -78,7 +80,7 @@ def test_nan_loss_stops_with_a_clear_message(key):
     x[77, 0] = np.nan
     trainer = _trainer(len(x))
     saved = []
-    with pytest.raises(nn.TrainingDiverged, match=r"loss became nan at epoch 1, iteration \d+ of 8"):
+    with pytest.raises(nn.DivergedError, match=r"loss became nan at epoch 1, iteration \d+ of 8"):
         nn.fit(trainer, trainer.init(key), x, y, on_epoch=lambda s, h: saved.append(s))
     assert saved == []  # the bad state never reaches the checkpoint hook
 

@@ -150,7 +150,10 @@ def most_confused(cm: Array, k: int = 5) -> list[tuple[int, int, int]]:
     cm = np.asarray(cm).copy()
     np.fill_diagonal(cm, 0)
     order = np.argsort(-cm, axis=None, kind="stable")[:k]
-    pairs = [(int(i), int(j), int(cm[i, j])) for i, j in zip(*np.unravel_index(order, cm.shape))]
+    pairs = [
+        (int(i), int(j), int(cm[i, j]))
+        for i, j in zip(*np.unravel_index(order, cm.shape), strict=True)
+    ]
     return [p for p in pairs if p[2] > 0]
 
 

@@ -80,7 +80,9 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             f"untouched: restore {prev_path(path).name} or start again with --overwrite"
         ) from None
     if meta.get("format") != FORMAT:
-        raise JaxscratchError(f"{path} is not a {FORMAT} checkpoint; give a run directory we wrote")
+        raise JaxscratchError(
+            f"{path} is not a {FORMAT} checkpoint; give a run directory we wrote"
+        )
     return meta, arrays
 
 
@@ -103,7 +105,9 @@ def load(path: str | os.PathLike, template) -> tuple[Any, dict[str, Any]]:
                 f"{ref.shape} {ref.dtype}; start again with --overwrite"
             )
         leaves.append(a)
-    treedef = jax.tree_util.tree_structure(template._replace(key=jax.random.key_data(template.key)))
+    treedef = jax.tree_util.tree_structure(
+        template._replace(key=jax.random.key_data(template.key))
+    )
     raw = jax.tree_util.tree_unflatten(treedef, [jax.numpy.asarray(a) for a in leaves])
     key = jax.random.wrap_key_data(raw.key, impl=meta["key_impl"])
     return raw._replace(key=key), meta

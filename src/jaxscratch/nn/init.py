@@ -59,5 +59,7 @@ INITIALISERS = {
 def get(name: str):
     """The initialiser called ``name``; raises naming the choices."""
     if name not in INITIALISERS:
-        raise JaxscratchError(f"unknown initialiser {name!r}; choose one of {', '.join(INITIALISERS)}")
+        raise JaxscratchError(
+            f"unknown initialiser {name!r}; choose one of {', '.join(INITIALISERS)}"
+        )
     return INITIALISERS[name]

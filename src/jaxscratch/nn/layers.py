@@ -62,7 +62,9 @@ ACTIVATIONS = {"relu": relu, "gelu": gelu, "tanh": tanh}
 def activation(name: str):
     """The activation called ``name``; raises naming the choices."""
     if name not in ACTIVATIONS:
-        raise JaxscratchError(f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}")
+        raise JaxscratchError(
+            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
+        )
     return ACTIVATIONS[name]
 
 
@@ -105,7 +107,7 @@ def batch_norm(
 
 
 def dropout(key: Array, x: Array, rate: float, *, train: bool) -> Array:
-    """Inverted dropout (Srivastava et al. 2014): zero with prob ``rate``, scale kept by 1/(1-rate).
+    """Inverted dropout (Srivastava et al. 2014): zero with prob ``rate``, scale by 1/(1-rate).
 
     The expectation over the mask equals ``x``; at evaluation time it is the identity.
     """

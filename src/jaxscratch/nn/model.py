@@ -51,7 +51,9 @@ def check_config(config: MLPConfig) -> MLPConfig:
     if len(sizes) < 2:
         raise JaxscratchError(f"sizes {sizes} need at least an input and an output size")
     if min(sizes) < 1:
-        raise JaxscratchError(f"layer widths must be >= 1, got {sizes[1:-1]}; give positive widths")
+        raise JaxscratchError(
+            f"layer widths must be >= 1, got {sizes[1:-1]}; give positive widths"
+        )
     if config.activation not in ACTIVATIONS:
         activation(config.activation)
     if not 0.0 <= config.dropout < 1.0:

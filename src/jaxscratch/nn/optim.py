@@ -59,7 +59,9 @@ def _check_unit(value: float, name: str) -> float:
     return float(value)
 
 
-def sgd(learning_rate: float | Schedule, momentum: float = 0.0, nesterov: bool = False) -> Optimizer:
+def sgd(
+    learning_rate: float | Schedule, momentum: float = 0.0, nesterov: bool = False
+) -> Optimizer:
     """Stochastic gradient descent with optional heavy-ball or Nesterov momentum.
 
     Sutskever et al. (2013), in the form PyTorch uses:
@@ -90,7 +92,7 @@ def momentum(learning_rate: float | Schedule, beta: float = 0.9) -> Optimizer:
 
 
 def nesterov(learning_rate: float | Schedule, beta: float = 0.9) -> Optimizer:
-    """Nesterov's accelerated gradient (Sutskever et al. 2013): ``sgd(lr, beta, nesterov=True)``."""
+    """Nesterov's accelerated gradient (Sutskever et al. 2013): ``sgd(lr, beta, True)``."""
     return sgd(learning_rate, momentum=beta, nesterov=True)
 
 
@@ -129,7 +131,9 @@ def adamw(
         direction = jax.tree.map(lambda m, v: (m / c1) / (jnp.sqrt(v / c2) + eps), m, v)
         if weight_decay:
             if params is None:
-                raise JaxscratchError("AdamW's weight decay needs the parameters: update(g, s, params)")
+                raise JaxscratchError(
+                    "AdamW's weight decay needs the parameters: update(g, s, params)"
+                )
             selected = mask(params) if mask else jax.tree.map(lambda p: True, params)
             direction = jax.tree.map(
                 lambda d, p, on: d + weight_decay * p if on else d, direction, params, selected
@@ -179,7 +183,9 @@ def chain(*optimizers: Optimizer) -> Optimizer:
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
 
 
-def make(name: str, learning_rate: float | Schedule, *, weight_decay: float = 0.0, beta: float = 0.9):
+def make(
+    name: str, learning_rate: float | Schedule, *, weight_decay: float = 0.0, beta: float = 0.9
+):
     """An optimizer by name (``OPTIMIZERS``); ``weight_decay`` is used only by AdamW."""
     if name == "sgd":
         return sgd(learning_rate)

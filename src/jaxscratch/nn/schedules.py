@@ -30,11 +30,15 @@ def step_decay(lr: float, every: int, factor: float = 0.1) -> Schedule:
     """lr * factor ** floor(count / every): a drop by ``factor`` every ``every`` steps."""
     lr = _check_lr(lr)
     if every < 1 or not 0 < factor <= 1:
-        raise JaxscratchError(f"step decay needs every >= 1 and 0 < factor <= 1, got {every}, {factor}")
+        raise JaxscratchError(
+            f"step decay needs every >= 1 and 0 < factor <= 1, got {every}, {factor}"
+        )
     return lambda count: lr * jnp.power(jnp.float32(factor), jnp.floor_divide(count, every))
 
 
-def warmup_cosine(lr: float, total_steps: int, warmup_steps: int = 0, final: float = 0.0) -> Schedule:
+def warmup_cosine(
+    lr: float, total_steps: int, warmup_steps: int = 0, final: float = 0.0
+) -> Schedule:
     """Linear warm-up from 0 to ``lr`` over ``warmup_steps``, then a cosine to ``final``.
 
     Loshchilov & Hutter (2017), SGDR without restarts; Goyal et al. (2017) warm-up.
@@ -43,7 +47,8 @@ def warmup_cosine(lr: float, total_steps: int, warmup_steps: int = 0, final: flo
     lr = _check_lr(lr)
     if total_steps < 1 or not 0 <= warmup_steps < max(total_steps, 1):
         raise JaxscratchError(
-            f"cosine schedule needs 0 <= warm-up steps ({warmup_steps}) < total steps ({total_steps})"
+            f"cosine schedule needs 0 <= warm-up steps ({warmup_steps}) "
+            f"< total steps ({total_steps})"
         )
 
     def schedule(count):

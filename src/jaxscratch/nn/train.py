@@ -57,7 +57,18 @@ class StepMetrics(NamedTuple):
     accuracy: Array
 
 
-class TrainingDiverged(JaxscratchError):
+class Progress(NamedTuple):
+    """What a progress bar needs after each chunk of an epoch."""
+
+    epoch: int  # 1-based
+    epochs: int
+    step: int  # mini-batches done in this epoch
+    steps: int  # mini-batches per epoch
+    loss: float  # last mini-batch loss
+    accuracy: float  # mean mini-batch accuracy over the chunk
+
+
+class DivergedError(JaxscratchError):
     """The loss became NaN or infinite."""
 
 
@@ -87,7 +98,9 @@ def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
         optim.make(config.optimizer, 1.0)
     schedules._check_lr(config.lr, "--lr")
     if config.schedule not in SCHEDULES:
-        raise JaxscratchError(f"unknown schedule {config.schedule!r}; choose {', '.join(SCHEDULES)}")
+        raise JaxscratchError(
+            f"unknown schedule {config.schedule!r}; choose {', '.join(SCHEDULES)}"
+        )
     if config.weight_decay < 0 or not 0 <= config.label_smoothing < 1 or config.clip_norm < 0:
         raise JaxscratchError(
             "weight decay and clip norm must be >= 0 and label smoothing in [0, 1); "
@@ -102,7 +115,9 @@ def make_schedule(config: TrainConfig, steps_per_epoch: int) -> schedules.Schedu
         warm = int(round(config.warmup_epochs * steps_per_epoch))
         return schedules.warmup_cosine(config.lr, total, min(warm, total - 1))
     if config.schedule == "step":
-        return schedules.step_decay(config.lr, config.step_every_epochs * steps_per_epoch, config.step_factor)
+        return schedules.step_decay(
+            config.lr, config.step_every_epochs * steps_per_epoch, config.step_factor
+        )
     return schedules.constant(config.lr)
 
 
@@ -110,7 +125,9 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> optim.Optimizer
     """The optimizer the recipe names, with its schedule and optional global-norm clipping."""
     wd = config.weight_decay if config.optimizer == "adamw" else 0.0
     opt = optim.make(config.optimizer, make_schedule(config, steps_per_epoch), weight_decay=wd)
-    return optim.chain(optim.clip_by_global_norm(config.clip_norm), opt) if config.clip_norm else opt
+    return (
+        optim.chain(optim.clip_by_global_norm(config.clip_norm), opt) if config.clip_norm else opt
+    )
 
 
 def _zero() -> Array:
@@ -149,7 +166,9 @@ def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int) -> Trainer
     def step(state: TrainState, batch) -> tuple[TrainState, StepMetrics]:
         x, y = batch
         k_dropout = jax.random.fold_in(jax.random.fold_in(state.key, 1), state.step)
-        (_, (model_state, metrics)), grads = grad_fn(state.params, state.model_state, k_dropout, x, y)
+        (_, (model_state, metrics)), grads = grad_fn(
+            state.params, state.model_state, k_dropout, x, y
+        )
         updates, opt_state = opt.update(grads, state.opt_state, state.params)
         params = optim.apply_updates(state.params, updates)
         new = state._replace(params=params, model_state=model_state, opt_state=opt_state)
@@ -216,7 +235,7 @@ def _check_finite(losses: np.ndarray, epoch: int, steps_per_epoch: int, lr: floa
     bad = np.flatnonzero(~np.isfinite(losses))
     if bad.size:
         i = int(bad[0])
-        raise TrainingDiverged(
+        raise DivergedError(
             f"loss became {losses[i]} at epoch {epoch}, iteration {i + 1} of {steps_per_epoch}; "
             f"training stopped: lower the learning rate (now {lr:g}), clip gradients, "
             "or check the inputs for NaN/inf"
@@ -240,16 +259,16 @@ def fit(
     *,
     history: dict | None = None,
     on_epoch: Callable[[TrainState, dict], None] | None = None,
-    on_progress: Callable[[int, int, float, float], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
     chunks_per_epoch: int = 8,
 ) -> tuple[TrainState, dict]:
     """Train from ``state.epoch`` up to ``trainer.config.epochs``; returns (state, history).
 
     Data go to the device once. Each epoch draws a permutation from the state's key and epoch
     counter and runs its batches as ``chunks_per_epoch`` scanned, donated jit calls (one compiled
-    program; the chunks only let a progress bar move). ``on_progress(epoch, steps_done, loss,
-    accuracy)`` is called after each chunk, ``on_epoch(state, history)`` after each evaluated
-    epoch. A NaN/inf loss raises ``TrainingDiverged`` before ``on_epoch`` sees the bad state.
+    program; the chunks only let a progress bar move). ``on_progress(Progress)`` is called
+    after each chunk, ``on_epoch(state, history)`` after each evaluated
+    epoch. A NaN/inf loss raises ``DivergedError`` before ``on_epoch`` sees the bad state.
     """
     history = new_history(trainer) if history is None else history
     x, y = jnp.asarray(x_train), jnp.asarray(y_train, jnp.int32)
@@ -268,7 +287,9 @@ def fit(
             state, metrics = trainer.run_steps(state, x, y, perm[a:b])
             if on_progress is not None:  # reading the metrics waits for this chunk only
                 done += b - a
-                on_progress(epoch, done, float(metrics.loss[-1]), float(metrics.accuracy.mean()))
+                loss, acc = float(metrics.loss[-1]), float(metrics.accuracy.mean())
+                total = trainer.config.epochs
+                on_progress(Progress(epoch, total, done, trainer.steps_per_epoch, loss, acc))
             parts.append(metrics)
         state = state._replace(epoch=state.epoch + 1)
         jax.block_until_ready(state)
@@ -281,7 +302,9 @@ def fit(
             warnings.warn(f"the epoch step recompiled in epoch {epoch}", stacklevel=2)
         compiled = size
         t1 = time.perf_counter()
-        test_loss, test_acc = (evaluate(trainer, state, x_test, y_test)[:2] if has_test else (None, None))
+        test_loss, test_acc = (
+            evaluate(trainer, state, x_test, y_test)[:2] if has_test else (None, None)
+        )
         history["eval_seconds"].append(time.perf_counter() - t1)
         history["epoch"].append(epoch)
         history["epoch_seconds"].append(seconds)

@@ -1,0 +1,1 @@
+"""Figures (matplotlib): they draw what they are given and compute no statistics."""
