@@ -21,14 +21,16 @@ def _blobs(key, n=256):
 
 
 def _trainer(n, **kw):
-    recipe = {"epochs": 4, "batch_size": 32, "optimizer": "adamw", "lr": 1e-2, **kw}
+    """One shared recipe (cosine schedule, clipping) so the tests reuse one compiled program."""
+    recipe = {"epochs": 4, "batch_size": 32, "lr": 1e-2, "schedule": "cosine", "clip_norm": 1.0}
+    recipe.update(kw)
     config = nn.TrainConfig(**recipe)
     return nn.make_trainer(MODEL, config, n)
 
 
 def test_tiny_problem_is_fitted_to_100_percent(key):
     x, y = _blobs(key)
-    trainer = _trainer(len(x), schedule="cosine", warmup_epochs=1)
+    trainer = _trainer(len(x))
     state, history = nn.fit(trainer, trainer.init(key), x, y, x, y)
     assert history["test_accuracy"][-1] == 1.0
     assert len(history["loss_per_iteration"]) == 4 * trainer.steps_per_epoch
@@ -39,7 +41,7 @@ def test_tiny_problem_is_fitted_to_100_percent(key):
 
 def test_same_seed_same_run_different_seed_different_run(key):
     x, y = _blobs(key)
-    trainer = _trainer(len(x), epochs=1)
+    trainer = _trainer(len(x))
     a = nn.fit(trainer, trainer.init(jax.random.key(1)), x, y)[1]["loss_per_iteration"]
     b = nn.fit(trainer, trainer.init(jax.random.key(1)), x, y)[1]["loss_per_iteration"]
     c = nn.fit(trainer, trainer.init(jax.random.key(2)), x, y)[1]["loss_per_iteration"]
@@ -48,7 +50,7 @@ def test_same_seed_same_run_different_seed_different_run(key):
 
 def test_kill_and_resume_equals_an_uninterrupted_run(key, tmp_path):
     x, y = _blobs(key)
-    trainer = _trainer(len(x), schedule="cosine", clip_norm=1.0)
+    trainer = _trainer(len(x))
     straight, h_straight = nn.fit(trainer, trainer.init(key), x, y, x, y)
 
     path = tmp_path / "checkpoint.npz"

@@ -89,7 +89,9 @@ def load_data(
     )
 
 
-def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:
+def check_run_dir(out: str | Path, *, resume: bool, overwrite: bool) -> None:
+    """Refuse a run directory that cannot be used as asked (no side effects)."""
+    out = Path(out)
     if resume and overwrite:
         raise JaxscratchError("--resume and --overwrite contradict each other; pass one of them")
     if out.exists() and not out.is_dir():
@@ -101,12 +103,19 @@ def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:
                 f"no checkpoint in {out} to resume; drop --resume to start a run"
             )
         checkpoint.read_meta(out / "checkpoint.npz")  # refuse a corrupt file before anything else
-        return
-    if busy and not overwrite:
+        if not (out / "config.json").is_file():
+            raise JaxscratchError(f"{out} has no config.json to resume from; use --overwrite")
+    elif busy and not overwrite:
         raise JaxscratchError(
             f"run directory {out} already exists; pass --resume to continue it or --overwrite "
             "to start again"
         )
+
+
+def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:
+    check_run_dir(out, resume=resume, overwrite=overwrite)
+    if resume:
+        return
     for name in OUTPUTS:  # only our own files are removed
         (out / name).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)

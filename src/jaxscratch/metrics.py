@@ -6,8 +6,10 @@ gives 0, multiclass Brier score in [0, 2], log loss clipped at the dtype's epsil
 ``report`` gathers them all into one JSON-able dict.
 """
 
+from functools import partial
 from typing import Any, NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
@@ -30,6 +32,7 @@ class Reliability(NamedTuple):
 
 
 def predictions(proba: Array) -> Array:
+    """The most probable class per row. (n, K) -> (n,)."""
     return jnp.argmax(jnp.asarray(proba), axis=-1)
 
 
@@ -162,24 +165,42 @@ def _f(x) -> float | None:
     return None if np.isnan(v) else v
 
 
+@partial(jax.jit, static_argnames=("n_bins", "top_k"))
+def _all(labels: Array, proba: Array, n_bins: int, top_k: int) -> dict[str, Any]:
+    """Every array metric in one compiled program (eager dispatch would compile op by op)."""
+    cm = confusion_matrix(labels, predictions(proba), proba.shape[1])
+    auc = roc_auc_ovr(labels, proba)
+    return {
+        "cm": cm,
+        "per_class": per_class(cm),
+        "auc": auc,
+        "reliability": reliability(labels, proba, n_bins),
+        "accuracy": accuracy(labels, proba),
+        "top_k": top_k_accuracy(labels, proba, top_k),
+        "averages": averages(cm),
+        "roc_auc_macro": jnp.nanmean(auc),
+        "log_loss": log_loss(labels, proba),
+        "brier_score": brier_score(labels, proba),
+        "ece": expected_calibration_error(labels, proba, n_bins),
+    }
+
+
 def report(labels, proba, *, n_bins: int = 15, top_k: int = 3) -> dict[str, Any]:
     """Every metric above by name, as plain Python numbers (the content of ``metrics.json``)."""
     labels, proba = jnp.asarray(labels), jnp.asarray(proba)
     K = proba.shape[1]
-    cm = confusion_matrix(labels, predictions(proba), K)
-    pc = per_class(cm)
-    auc = roc_auc_ovr(labels, proba)
-    rel = reliability(labels, proba, n_bins)
+    r = _all(labels, proba, n_bins, top_k)
+    cm, pc, auc, rel = r["cm"], r["per_class"], r["auc"], r["reliability"]
     out: dict[str, Any] = {
         "n": int(labels.shape[0]),
         "num_classes": K,
-        "accuracy": _f(accuracy(labels, proba)),
-        f"top_{top_k}_accuracy": _f(top_k_accuracy(labels, proba, top_k)),
-        **{k: _f(v) for k, v in averages(cm).items()},
-        "roc_auc_macro": _f(jnp.nanmean(auc)),
-        "log_loss": _f(log_loss(labels, proba)),
-        "brier_score": _f(brier_score(labels, proba)),
-        "ece": _f(expected_calibration_error(labels, proba, n_bins)),
+        "accuracy": _f(r["accuracy"]),
+        f"top_{top_k}_accuracy": _f(r["top_k"]),
+        **{k: _f(v) for k, v in r["averages"].items()},
+        "roc_auc_macro": _f(r["roc_auc_macro"]),
+        "log_loss": _f(r["log_loss"]),
+        "brier_score": _f(r["brier_score"]),
+        "ece": _f(r["ece"]),
         "per_class": {
             "precision": [_f(v) for v in pc.precision],
             "recall": [_f(v) for v in pc.recall],

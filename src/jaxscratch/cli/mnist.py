@@ -94,8 +94,7 @@ def train(
 ) -> None:
     """Train a network, writing history, metrics, figures, report and checkpoint to --out."""
     widths = _widths(hidden, ctx.args)
-    if resume and overwrite:
-        raise JaxscratchError("--resume and --overwrite contradict each other; pass one of them")
+    experiment.check_run_dir(out, resume=resume, overwrite=overwrite)
     if epochs is not None and epochs < 1:
         raise JaxscratchError(f"--epochs must be >= 1, got {epochs}")
     if split not in experiment.SPLITS:

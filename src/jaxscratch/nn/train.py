@@ -11,6 +11,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from typing import Any, NamedTuple
 
 import jax
@@ -140,70 +141,97 @@ def _unshare(state: TrainState) -> TrainState:
     return rest._replace(key=state.key)
 
 
+class _Spec(NamedTuple):
+    """Everything the compiled programs depend on; hashable, so equal recipes share one cache."""
+
+    model: MLPConfig
+    config: TrainConfig
+    steps_per_epoch: int
+
+
+def _init(key: Array, spec: _Spec) -> TrainState:
+    k_init, k_run = jax.random.split(key)
+    params, model_state = init_mlp(key=k_init, config=spec.model)
+    opt_state = make_optimizer(spec.config, spec.steps_per_epoch).init(params)
+    return _unshare(TrainState(params, model_state, opt_state, k_run, _zero(), _zero()))
+
+
+def _objective(params, model_state, key, x, y, spec: _Spec):
+    model, config = spec.model, spec.config
+    logits, new_state = apply_mlp(params, model_state, x, config=model, key=key, train=True)
+    loss = softmax_cross_entropy(logits, y, config.label_smoothing)
+    if config.weight_decay and config.optimizer != "adamw":  # coupled L2 (AdamW decouples it)
+        total = loss + config.weight_decay * l2_penalty(params)
+    else:
+        total = loss
+    accuracy = jnp.mean(jnp.argmax(logits, axis=-1) == y)
+    return total, (new_state, StepMetrics(loss, accuracy))
+
+
+def _step(state: TrainState, batch, spec: _Spec) -> tuple[TrainState, StepMetrics]:
+    x, y = batch
+    k_dropout = jax.random.fold_in(jax.random.fold_in(state.key, 1), state.step)
+    grad_fn = jax.value_and_grad(_objective, has_aux=True)
+    (_, (model_state, metrics)), grads = grad_fn(
+        state.params, state.model_state, k_dropout, x, y, spec
+    )
+    opt = make_optimizer(spec.config, spec.steps_per_epoch)
+    updates, opt_state = opt.update(grads, state.opt_state, state.params)
+    params = optim.apply_updates(state.params, updates)
+    new = state._replace(params=params, model_state=model_state, opt_state=opt_state)
+    return new._replace(step=state.step + 1), metrics
+
+
+def _run_steps(state: TrainState, x, y, idx, spec: _Spec):
+    def body(s, batch_idx):  # batch_idx (B,): gather the mini-batch on device
+        return _step(s, (x[batch_idx], y[batch_idx]), spec)
+
+    return lax.scan(body, state, idx)
+
+
+def _permutation(state: TrainState, n: int, spec: _Spec) -> Array:
+    k_shuffle = jax.random.fold_in(jax.random.fold_in(state.key, 0), state.epoch)
+    b = spec.config.batch_size
+    perm = jax.random.permutation(k_shuffle, n)[: spec.steps_per_epoch * b]
+    return perm.reshape(spec.steps_per_epoch, b)  # (steps, B)
+
+
+def _predict_proba(params, model_state, x, model: MLPConfig, batch: int) -> Array:
+    n, b = x.shape[0], min(batch, max(x.shape[0], 1))
+    pad = (-n) % b
+    xs = jnp.pad(x, [(0, pad)] + [(0, 0)] * (x.ndim - 1)).reshape(-1, b, *x.shape[1:])
+
+    def one(xb):
+        return softmax(apply_mlp(params, model_state, xb, config=model, train=False)[0])
+
+    return lax.map(one, xs).reshape(n + pad, -1)[:n]  # (n, K)
+
+
+_init_jit = jax.jit(_init, static_argnames="spec")
+_step_jit = jax.jit(_step, static_argnames="spec")
+_run_steps_jit = jax.jit(_run_steps, static_argnames="spec", donate_argnums=0)
+_permutation_jit = jax.jit(_permutation, static_argnames=("n", "spec"))
+_predict_jit = jax.jit(_predict_proba, static_argnames=("model", "batch"))
+
+
 def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int) -> Trainer:
-    """Build the jit-compiled step, epoch runner and batched predictor for one recipe."""
+    """Bind the jit-compiled step, epoch runner and batched predictor to one recipe.
+
+    The compiled programs live at module level keyed by the (hashable) recipe, so building the
+    same trainer twice (a resumed run, ``evaluate``) reuses them instead of compiling again.
+    """
     model = check_config(model)
     config = check_train_config(config, n_train)
-    steps_per_epoch = n_train // config.batch_size  # the tail of each shuffle is dropped
-    opt = make_optimizer(config, steps_per_epoch)
-    l2 = config.weight_decay if config.optimizer != "adamw" else 0.0
-
-    def init(key: Array) -> TrainState:
-        k_init, k_run = jax.random.split(key)
-        params, model_state = init_mlp(key=k_init, config=model)
-        state = TrainState(params, model_state, opt.init(params), k_run, _zero(), _zero())
-        return _unshare(state)
-
-    def objective(params, model_state, key, x, y):
-        logits, new_state = apply_mlp(params, model_state, x, config=model, key=key, train=True)
-        loss = softmax_cross_entropy(logits, y, config.label_smoothing)
-        total = loss + l2 * l2_penalty(params) if l2 else loss
-        accuracy = jnp.mean(jnp.argmax(logits, axis=-1) == y)
-        return total, (new_state, StepMetrics(loss, accuracy))
-
-    grad_fn = jax.value_and_grad(objective, has_aux=True)
-
-    def step(state: TrainState, batch) -> tuple[TrainState, StepMetrics]:
-        x, y = batch
-        k_dropout = jax.random.fold_in(jax.random.fold_in(state.key, 1), state.step)
-        (_, (model_state, metrics)), grads = grad_fn(
-            state.params, state.model_state, k_dropout, x, y
-        )
-        updates, opt_state = opt.update(grads, state.opt_state, state.params)
-        params = optim.apply_updates(state.params, updates)
-        new = state._replace(params=params, model_state=model_state, opt_state=opt_state)
-        return new._replace(step=state.step + 1), metrics
-
-    def run_steps(state, x, y, idx):
-        def body(s, batch_idx):  # batch_idx (B,)
-            return step(s, (x[batch_idx], y[batch_idx]))
-
-        return lax.scan(body, state, idx)
-
-    def permutation(state: TrainState, n: int) -> Array:
-        k_shuffle = jax.random.fold_in(jax.random.fold_in(state.key, 0), state.epoch)
-        perm = jax.random.permutation(k_shuffle, n)[: steps_per_epoch * config.batch_size]
-        return perm.reshape(steps_per_epoch, config.batch_size)  # (steps, B)
-
-    def predict_proba(params, model_state, x):
-        n, b = x.shape[0], min(config.eval_batch_size, max(x.shape[0], 1))
-        pad = (-n) % b
-        xs = jnp.pad(x, [(0, pad)] + [(0, 0)] * (x.ndim - 1)).reshape(-1, b, *x.shape[1:])
-
-        def one(xb):
-            return softmax(apply_mlp(params, model_state, xb, config=model, train=False)[0])
-
-        return lax.map(one, xs).reshape(n + pad, -1)[:n]  # (n, K)
-
+    spec = _Spec(model, config, n_train // config.batch_size)  # each shuffle's tail is dropped
     return Trainer(
-        init=init,
-        step=jax.jit(step),
-        run_steps=jax.jit(run_steps, donate_argnums=0),
-        permutation=jax.jit(permutation, static_argnums=1),
-        predict_proba=jax.jit(predict_proba),
+        init=partial(_init_jit, spec=spec),
+        step=partial(_step_jit, spec=spec),
+        run_steps=partial(_run_steps_jit, spec=spec),
+        permutation=lambda state, n: _permutation_jit(state, n=n, spec=spec),
+        predict_proba=partial(_predict_jit, model=model, batch=config.eval_batch_size),
         model=model,
         config=config,
-        steps_per_epoch=steps_per_epoch,
+        steps_per_epoch=spec.steps_per_epoch,
     )
 
 
@@ -297,7 +325,7 @@ def fit(
         losses = np.concatenate([np.asarray(m.loss, np.float64) for m in parts])
         accs = np.concatenate([np.asarray(m.accuracy, np.float64) for m in parts])
         _check_finite(losses, epoch, trainer.steps_per_epoch, lr)
-        size = trainer.run_steps._cache_size()
+        size = _run_steps_jit._cache_size()
         if compiled is not None and size > compiled:
             warnings.warn(f"the epoch step recompiled in epoch {epoch}", stacklevel=2)
         compiled = size
