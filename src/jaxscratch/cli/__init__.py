@@ -4,7 +4,7 @@ import sys
 
 import typer
 
-from jaxscratch.cli import demo, mnist, mvn
+from jaxscratch.cli import data, demo, mnist, mvn
 from jaxscratch.errors import JaxscratchError
 
 app = typer.Typer(
@@ -16,6 +16,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(mvn.app, name="mvn")
+app.add_typer(data.app, name="data")
 app.add_typer(mnist.app, name="mnist")
 app.command("demo")(demo.demo)
 

@@ -1,1 +1,5 @@
-"""Figures (matplotlib): they draw what they are given and compute no statistics."""
+"""Figures: matplotlib drawing of what the math modules computed — no math here."""
+
+from jaxscratch.viz.images import image_grid
+
+__all__ = ["image_grid"]
