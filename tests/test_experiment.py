@@ -6,43 +6,41 @@ import shutil
 import numpy as np
 import pytest
 from PIL import Image
-from sklearn.datasets import load_digits
 
 from jaxscratch import experiment, nn
 from jaxscratch.errors import JaxscratchError
 
-MODEL = nn.MLPConfig((64, 32, 16, 10), "relu", batchnorm=True, dropout=0.05)
+# The same network and recipe as `jaxscratch mnist train --dataset digits --hidden 32 16
+# --batch-size 64 --epochs 2 --seed 1` (the CLI test), so one compiled program serves both.
+MODEL = nn.MLPConfig((64, 32, 16, 10), "relu", batchnorm=True, dropout=0.1)
+RECIPE = nn.TrainConfig(2, 64, "adamw", 3e-3, "cosine", 1.0, weight_decay=1e-4)
+SEED = 1
 
 
 @pytest.fixture(scope="module")
 def digits():
-    d = load_digits()
-    x, y = (d.images / 16.0).astype(np.float32), d.target.astype(np.int32)
-    return experiment.Data(x[:1200], y[:1200], x[1200:], y[1200:], "digits", "scikit-learn")
-
-
-RECIPE = nn.TrainConfig(epochs=2, batch_size=100, lr=1e-2, schedule="cosine")
+    return experiment.load_data("digits", split="80-20", seed=SEED)
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory, digits):
     """One trained run shared by the tests below (training dominates their cost)."""
     out = tmp_path_factory.mktemp("runs") / "run"
-    metrics = experiment.train_run(out, digits, MODEL, RECIPE, seed=3)
+    metrics = experiment.train_run(out, digits, MODEL, RECIPE, seed=SEED)
     return out, metrics
 
 
-def test_a_run_writes_every_output(run):
+def test_a_run_writes_every_output(run, digits):
     out, m = run
     for name in experiment.OUTPUTS:
         assert (out / name).is_file(), name
     history = json.loads((out / "history.json").read_text())
     assert len(history["epoch_seconds"]) == 2 and len(history["test_accuracy"]) == 2
-    assert len(history["loss_per_iteration"]) == 2 * 12
+    assert len(history["loss_per_iteration"]) == 2 * (len(digits.y_train) // 64)
     saved = json.loads((out / "metrics.json").read_text())
     for name in ("accuracy", "macro_f1", "roc_auc_macro", "log_loss", "ece", "brier_score"):
         assert saved[name] == m[name]
-    assert m["accuracy"] > 0.7  # two short epochs; chance is 0.1
+    assert m["accuracy"] > 0.4  # two short epochs; chance is 0.1
     report = (out / "report.md").read_text()
     assert "## Discussion" in report and "Weakest classes" in report
     assert (out / "curves.png").read_bytes()[:4] == b"\x89PNG"

@@ -129,7 +129,8 @@ def run_config(
         "train": recipe._asdict(),
         "seed": seed,
         "data": {
-            "dataset": data.name,
+            "dataset": data.name,  # the name to load it by; "name" is what the loader reported
+            "name": data.name,
             "source": data.source,
             "split": data.split,
             "input_shape": list(data.x_train.shape[1:]),
@@ -232,16 +233,23 @@ def open_run(run: str | Path) -> tuple[dict, nn.Trainer, nn.TrainState]:
     return cfg, trainer, state
 
 
+def load_run_data(run: str | Path) -> Data:
+    """The data split a run was trained on, reloaded from its ``config.json``."""
+    run = Path(run)
+    if not (run / "config.json").is_file():
+        raise JaxscratchError(f"{run} is not a run directory (no config.json); give a run's --out")
+    cfg = json.loads((run / "config.json").read_text())
+    d = cfg["data"]
+    return load_data(d["dataset"], data_dir=d.get("data_dir"), split=d["split"], seed=cfg["seed"])
+
+
 def evaluate_run(run: str | Path, data: Data | None = None) -> dict[str, Any]:
     """Recompute the test metrics of a run (reloading its data split unless given) and rewrite
     its metrics, figures and report."""
     run = Path(run)
     cfg, trainer, state = open_run(run)
     if data is None:
-        d = cfg["data"]
-        data = load_data(
-            d["dataset"], data_dir=d.get("data_dir"), split=d["split"], seed=cfg["seed"]
-        )
+        data = load_run_data(run)
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
     history = json.loads((run / "history.json").read_text())
     return write_outputs(run, metrics_lib.report(data.y_test, proba), history, cfg)

@@ -110,7 +110,10 @@ def train(
         weight_decay=weight_decay, label_smoothing=label_smoothing, clip_norm=clip_norm,
     )  # fmt: skip
     nn.train.check_train_config(recipe, batch_size)
-    data = experiment.load_data(dataset, data_dir=data_dir, split=split, seed=seed)
+    if resume:  # the run's own data, architecture and recipe; --epochs may extend it
+        data = experiment.load_run_data(out)
+    else:
+        data = experiment.load_data(dataset, data_dir=data_dir, split=split, seed=seed)
     n_in, n_out = int(np.prod(data.x_train.shape[1:])), int(data.y_train.max()) + 1
     model = model._replace(sizes=(n_in, *widths, max(n_out, 10)))
     if not as_json:
@@ -142,7 +145,7 @@ def train(
         metrics = experiment.train_run(
             out, data, model, recipe, seed=seed, resume=resume, overwrite=overwrite,
             epochs=epochs, on_progress=progress, on_epoch=epoch_done,
-            data_meta={"data_dir": data_dir and str(data_dir), "split_seed": seed},
+            data_meta={"dataset": dataset, "data_dir": data_dir and str(data_dir)},
         )  # fmt: skip
     if as_json:
         print_json({k: metrics[k] for k in _SUMMARY} | {"out": str(out)})
