@@ -78,8 +78,9 @@ def test_evaluate_and_predict_reopen_a_run(tmp_path, run, digits):
     Image.fromarray(picture).resize((64, 64)).save(tmp_path / "digit.png")
     x = experiment.image_to_array(tmp_path / "digit.png", (8, 8))
     assert x.shape == (8, 8) and x.mean() < 0.5  # inverted back to light-on-dark
-    proba = experiment.predict_image(out, tmp_path / "digit.png")
+    proba, names = experiment.predict_image(out, tmp_path / "digit.png")
     assert proba.shape == (10,) and abs(proba.sum() - 1) < 1e-5
+    assert names == [str(k) for k in range(10)]
     with pytest.raises(JaxscratchError, match="cannot read image"):
         experiment.predict_image(out, tmp_path / "missing.png")
     with pytest.raises(JaxscratchError, match="not a run directory"):

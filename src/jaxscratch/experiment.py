@@ -49,6 +49,7 @@ class Data(NamedTuple):
     name: str = "custom"
     source: str = "arrays"
     split: str = "given"
+    classes: tuple[str, ...] = ()  # class names; empty means "0", "1", ...
 
 
 def load_data(
@@ -78,6 +79,7 @@ def load_data(
         key = jax.random.fold_in(jax.random.key(seed), _SPLIT_SALT)
         x_tr, y_tr, x_te, y_te = data_lib.split(key, x, y, test_fraction=0.2, stratify=True)
     scale = data_lib.scale
+    known = getattr(data_lib, "DATASETS", {}).get(ds.name)
     return Data(
         np.asarray(scale(x_tr), np.float32),
         np.asarray(y_tr, np.int32),
@@ -86,6 +88,7 @@ def load_data(
         ds.name,
         ds.source,
         split,
+        tuple(known.classes) if known is not None else (),
     )
 
 
@@ -134,6 +137,7 @@ def run_config(
             "source": data.source,
             "split": data.split,
             "input_shape": list(data.x_train.shape[1:]),
+            "classes": list(data.classes),
             "n_train": int(len(data.y_train)),
             "n_test": int(len(data.y_test)),
             **extra,
@@ -209,13 +213,14 @@ def write_outputs(out: Path, m: dict, history: dict, cfg: dict) -> dict:
     """metrics.json, the three figures and report.md; returns the metrics."""
     write_json(out / "metrics.json", m)
     save_figure(out / "curves.png", figures.curves(history), dpi=110)
-    save_figure(out / "confusion.png", figures.confusion(m["confusion_matrix"]), dpi=110)
+    names = cfg["data"].get("classes") or None
+    save_figure(out / "confusion.png", figures.confusion(m["confusion_matrix"], names), dpi=110)
     rel = m["reliability"]
     fig = figures.reliability(
         rel["edges"], rel["confidence"], rel["accuracy"], rel["count"], m["ece"]
     )
     save_figure(out / "reliability.png", fig, dpi=110)
-    write_text(out / "report.md", report_lib.markdown(m, history, cfg))
+    write_text(out / "report.md", report_lib.markdown(m, history, cfg, names))
     return m
 
 
@@ -270,8 +275,9 @@ def image_to_array(path: str | Path, shape: tuple[int, int]) -> np.ndarray:
     return 1.0 - x if x.mean() > 0.5 else x  # dark digit on a light page: invert
 
 
-def predict_image(run: str | Path, image: str | Path) -> np.ndarray:
-    """Class probabilities (K,) for one image file under the run's network."""
+def predict_image(run: str | Path, image: str | Path) -> tuple[np.ndarray, list[str]]:
+    """(class probabilities (K,), class names) for one image file under the run's network."""
     cfg, trainer, state = open_run(run)
     x = image_to_array(image, tuple(cfg["data"]["input_shape"]))[None]  # (1, h, w)
-    return np.asarray(trainer.predict_proba(state.params, state.model_state, x))[0]
+    proba = np.asarray(trainer.predict_proba(state.params, state.model_state, x))[0]
+    return proba, cfg["data"].get("classes") or [str(k) for k in range(len(proba))]

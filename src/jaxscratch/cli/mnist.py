@@ -174,12 +174,12 @@ def predict(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Classify one picture (resized to the training size; dark-on-light is inverted)."""
-    proba = experiment.predict_image(run, image)
+    proba, names = experiment.predict_image(run, image)
     best = int(np.argmax(proba))
     if as_json:
-        print_json({"class": best, "probabilities": [float(p) for p in proba]})
+        probabilities = [float(p) for p in proba]
+        print_json({"class": best, "name": names[best], "probabilities": probabilities})
         return
     top = np.argsort(-proba)[:3]
-    out_console.print(
-        f"class {best}  (" + ", ".join(f"{k}: {100 * proba[k]:.1f} %" for k in top) + ")"
-    )
+    shares = ", ".join(f"{names[k]}: {100 * proba[k]:.1f} %" for k in top)
+    out_console.print(f"class {best} ({names[best]})  [{shares}]")

@@ -42,7 +42,7 @@ def confusion(cm, class_names: Sequence[str] | None = None) -> Figure:
     K = cm.shape[0]
     names = list(class_names) if class_names is not None else [str(k) for k in range(K)]
     rows = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)  # recall on the diagonal
-    fig = Figure(figsize=(1.0 + 0.55 * K, 0.8 + 0.5 * K), layout="constrained")
+    fig = Figure(figsize=(2.0 + 0.6 * K, 1.5 + 0.5 * K), layout="constrained")
     ax = fig.subplots()
     im = ax.imshow(rows, cmap="Blues", vmin=0, vmax=1)
     fig.colorbar(im, ax=ax, label="fraction of the true class")
@@ -53,6 +53,8 @@ def confusion(cm, class_names: Sequence[str] | None = None) -> Figure:
                 ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=7, color=color)
     ax.set(xticks=range(K), yticks=range(K), xticklabels=names, yticklabels=names)
     ax.set(xlabel="predicted class", ylabel="true class", title="confusion matrix")
+    if max(len(n) for n in names) > 2:
+        ax.tick_params(axis="x", labelrotation=45)
     return fig
 
 
