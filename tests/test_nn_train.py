@@ -1,5 +1,7 @@
 """Training loop: fits a tiny problem, is deterministic, resumes exactly, stops on NaN."""
 
+import warnings
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -37,6 +39,17 @@ def test_tiny_problem_is_fitted_to_100_percent(key):
     assert history["train_loss"][-1] < history["train_loss"][0]
     assert len(history["epoch_seconds"]) == 4 and int(state.epoch) == 4
     assert int(state.step) == 4 * (len(x) // 32)
+
+
+def test_no_recompilation_across_epochs_and_progress_reaches_the_end(key):
+    x, y = _blobs(key)
+    trainer = _trainer(len(x))
+    seen = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the recompilation warning would fail the test
+        nn.fit(trainer, trainer.init(key), x, y, on_progress=seen.append, chunks_per_epoch=3)
+    assert [p.step for p in seen[:3]] == [3, 6, 8] and seen[-1].epoch == 4
+    assert all(p.steps == 8 and np.isfinite(p.loss) for p in seen)
 
 
 def test_same_seed_same_run_different_seed_different_run(key):

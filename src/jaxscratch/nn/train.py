@@ -7,6 +7,7 @@ All randomness derives from ``state.key`` and the counters in the state, so a ru
 a saved state continues exactly as the uninterrupted one would.
 """
 
+import copy
 import math
 import time
 import warnings
@@ -277,6 +278,11 @@ def _chunks(steps: int, chunks: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, steps)) for a in range(0, steps, size)]
 
 
+def _progress(metrics: StepMetrics, epoch: int, done: int, trainer: Trainer) -> Progress:
+    loss, acc = float(metrics.loss[-1]), float(metrics.accuracy.mean())
+    return Progress(epoch, trainer.config.epochs, done, trainer.steps_per_epoch, loss, acc)
+
+
 def fit(
     trainer: Trainer,
     state: TrainState,
@@ -298,7 +304,7 @@ def fit(
     after each chunk, ``on_epoch(state, history)`` after each evaluated
     epoch. A NaN/inf loss raises ``DivergedError`` before ``on_epoch`` sees the bad state.
     """
-    history = new_history(trainer) if history is None else history
+    history = new_history(trainer) if history is None else copy.deepcopy(history)
     x, y = jnp.asarray(x_train), jnp.asarray(y_train, jnp.int32)
     has_test = x_test is not None
     if has_test:
@@ -310,15 +316,15 @@ def fit(
         lr = float(schedule(int(state.step)))
         t0 = time.perf_counter()
         perm = trainer.permutation(state, int(x.shape[0]))
-        parts, done = [], 0
+        parts = []
         for a, b in pieces:
             state, metrics = trainer.run_steps(state, x, y, perm[a:b])
-            if on_progress is not None:  # reading the metrics waits for this chunk only
-                done += b - a
-                loss, acc = float(metrics.loss[-1]), float(metrics.accuracy.mean())
-                total = trainer.config.epochs
-                on_progress(Progress(epoch, total, done, trainer.steps_per_epoch, loss, acc))
+            # report the previous chunk only now, so reading it never idles the device
+            if on_progress is not None and parts:
+                on_progress(_progress(parts[-1], epoch, a, trainer))
             parts.append(metrics)
+        if on_progress is not None:
+            on_progress(_progress(parts[-1], epoch, trainer.steps_per_epoch, trainer))
         state = state._replace(epoch=state.epoch + 1)
         jax.block_until_ready(state)
         seconds = time.perf_counter() - t0
