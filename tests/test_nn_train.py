@@ -90,6 +90,18 @@ def test_kill_and_resume_equals_an_uninterrupted_run(key, tmp_path):
     assert h_resumed["test_accuracy"] == h_straight["test_accuracy"]
 
 
+def test_one_step_is_one_iteration_of_the_scanned_epoch(key):
+    x, y = _blobs(key)
+    trainer = _trainer(len(x))
+    idx = np.arange(32)
+    stepped, metrics = trainer.step(trainer.init(key), (x[idx], y[idx]))
+    scanned, scan_metrics = trainer.run_steps(trainer.init(key), x, y, idx[None])
+    assert int(stepped.step) == 1
+    np.testing.assert_allclose(metrics.loss, scan_metrics.loss[0], rtol=1e-6)
+    for a, b in zip(jax.tree.leaves(stepped.params), jax.tree.leaves(scanned.params), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+
+
 def test_nan_loss_stops_with_a_clear_message(key):
     x, y = _blobs(key)
     x[77, 0] = np.nan
