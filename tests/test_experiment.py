@@ -85,3 +85,14 @@ def test_evaluate_and_predict_reopen_a_run(tmp_path, run, digits):
         experiment.predict_image(out, tmp_path / "missing.png")
     with pytest.raises(JaxscratchError, match="not a run directory"):
         experiment.evaluate_run(tmp_path / "elsewhere")
+
+
+def test_divergence_names_the_kept_checkpoint(tmp_path, run, digits):
+    out, _ = run
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "checkpoint.prev.npz").replace(copy / "checkpoint.npz")  # back to epoch 1
+    bad = digits._replace(x_train=np.full_like(digits.x_train, np.nan))
+    with pytest.raises(nn.DivergedError, match=r"epoch 2.*last good checkpoint \(epoch 1\)"):
+        experiment.train_run(copy, bad, MODEL, RECIPE, resume=True)
+    assert nn.checkpoint.read_meta(copy / "checkpoint.npz")["epoch"] == 1

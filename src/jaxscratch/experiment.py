@@ -193,17 +193,26 @@ def train_run(
         if on_epoch is not None:
             on_epoch(history)
 
-    state, history = nn.fit(
-        trainer,
-        state,
-        data.x_train,
-        data.y_train,
-        data.x_test,
-        data.y_test,
-        history=history,
-        on_epoch=save,
-        on_progress=on_progress,
-    )
+    try:
+        state, history = nn.fit(
+            trainer,
+            state,
+            data.x_train,
+            data.y_train,
+            data.x_test,
+            data.y_test,
+            history=history,
+            on_epoch=save,
+            on_progress=on_progress,
+        )
+    except nn.DivergedError as err:
+        kept = out / "checkpoint.npz"
+        if kept.is_file():
+            epoch = checkpoint.read_meta(kept)["epoch"]
+            where = f"the last good checkpoint (epoch {epoch}) is kept in {out}"
+        else:
+            where = "no epoch finished, so nothing was saved; rerun with --overwrite"
+        raise nn.DivergedError(f"{err}; {where}") from None
     write_json(out / "history.json", history)
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
     return write_outputs(out, metrics_lib.report(data.y_test, proba), history, cfg)
