@@ -1,6 +1,6 @@
 """Neural networks from scratch: layers, an MLP, losses, optimizers, training, checkpoints."""
 
-from jaxscratch.nn import checkpoint, init, optim, schedules
+from jaxscratch.nn import checkpoint, init, loop, optim, schedules, train
 from jaxscratch.nn.layers import (
     ACTIVATIONS,
     BatchNorm,
@@ -13,6 +13,7 @@ from jaxscratch.nn.layers import (
     relu,
     tanh,
 )
+from jaxscratch.nn.loop import DivergedError, Progress, evaluate, fit
 from jaxscratch.nn.losses import l2_penalty, log_softmax, softmax, softmax_cross_entropy
 from jaxscratch.nn.model import MLP, MLPConfig, apply_mlp, count_params, init_mlp
 from jaxscratch.nn.optim import (
@@ -27,16 +28,7 @@ from jaxscratch.nn.optim import (
     nesterov,
     sgd,
 )
-from jaxscratch.nn.train import (
-    DivergedError,
-    Progress,
-    TrainConfig,
-    Trainer,
-    TrainState,
-    evaluate,
-    fit,
-    make_trainer,
-)
+from jaxscratch.nn.train import TrainConfig, Trainer, TrainState, make_trainer
 
 __all__ = [
     "ACTIVATIONS",
@@ -70,6 +62,7 @@ __all__ = [
     "init_mlp",
     "l2_penalty",
     "log_softmax",
+    "loop",
     "make_trainer",
     "momentum",
     "nesterov",
@@ -80,4 +73,5 @@ __all__ = [
     "softmax",
     "softmax_cross_entropy",
     "tanh",
+    "train",
 ]
