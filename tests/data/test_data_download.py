@@ -1,5 +1,7 @@
 """Verified downloads against a local HTTP server: success, fall-back, and clean failures."""
 
+import socket
+
 import pytest
 from data_helpers import cache_files
 
@@ -99,3 +101,14 @@ def test_progress_reports_bytes_up_to_the_file_size(server, fake_mnist):
 
     download.fetch(fake_mnist[0], bases=[server.url("good")], progress=progress, **FAST)
     assert seen == {f.name: (f.size, f.size) for f in fake_mnist[0].files}
+
+
+def test_no_name_service_fails_at_once_and_says_no_network(fake_mnist, monkeypatch, isolated):
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    bases = ["http://mirror-one.example/", "http://mirror-two.example/"]
+    with pytest.raises(DownloadError, match="no network\\?.*mirror-one.example, mirror-two"):
+        download.fetch(fake_mnist[0], bases=bases, retries=3, backoff=10.0)
+    assert cache_files(isolated) == []

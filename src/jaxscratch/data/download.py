@@ -14,6 +14,7 @@ import socket
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -127,6 +128,9 @@ def fetch_file(
                     time.sleep(backoff * 2**attempt)
             finally:
                 tmp.unlink(missing_ok=True)
+    if failures and all("host not found" in f for f in failures):
+        hosts = ", ".join(urllib.parse.urlsplit(b).netloc for b in bases)
+        raise DownloadError(f"no network? none of the mirrors' hosts ({hosts}) could be found")
     raise DownloadError(
         f"could not download {file.name} from any mirror: " + "; ".join(failures or ["no mirrors"])
     )

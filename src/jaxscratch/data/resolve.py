@@ -180,7 +180,7 @@ def load(
                 f"--data-dir DIR with the four files, or use the offline --dataset digits"
             )
         log(f"downloading {name} into {cache.dataset_dir(name)}")
-        with download.progress_bar(verbose and sys.stderr.isatty()) as bar:
+        with download.progress_bar(sys.stderr.isatty()) as bar:  # a bar on a terminal only
             folder, _ = download.fetch(ds, progress=bar)
         found = Found("download", folder, tuple(folder / f.name for f in ds.files))
     source = f"{found.label} {found.folder}" if found.label != "download" else (
