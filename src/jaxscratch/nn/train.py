@@ -60,6 +60,7 @@ class Trainer(NamedTuple):
     run_steps: Callable  # (state, x, y, idx (k, B)) -> (state, StepMetrics of (k,)); jit, donated
     permutation: Callable  # (state, n) -> (steps, B) batch indices for the state's epoch
     predict_proba: Callable  # (params, model_state, x) -> (n, K) probabilities; batched jit
+    compile: Callable  # (state, x, y, steps) -> None: compile run_steps for chunks of ``steps``
     model: MLPConfig
     config: TrainConfig
     steps_per_epoch: int
@@ -210,12 +211,19 @@ def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int) -> Trainer
     model = check_config(model)
     config = check_train_config(config, n_train)
     spec = _Spec(model, config, n_train // config.batch_size)  # each shuffle's tail is dropped
+
+    def compile_ahead(state: TrainState, x, y, steps: int) -> None:
+        idx = jax.ShapeDtypeStruct((steps, config.batch_size), jnp.int32)
+        _run_steps_jit.lower(state, x, y, idx, spec=spec).compile()  # fills the jit's cache
+        _permutation_jit.lower(state, n=int(x.shape[0]), spec=spec).compile()
+
     return Trainer(
         init=partial(_init_jit, spec=spec),
         step=partial(_step_jit, spec=spec),
         run_steps=partial(_run_steps_jit, spec=spec),
         permutation=lambda state, n: _permutation_jit(state, n=n, spec=spec),
         predict_proba=partial(_predict_jit, model=model, batch=config.eval_batch_size),
+        compile=compile_ahead,
         model=model,
         config=config,
         steps_per_epoch=spec.steps_per_epoch,
