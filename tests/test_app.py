@@ -6,7 +6,8 @@ import numpy as np
 import panel as pn
 import pytest
 
-from jaxscratch.app import TABS, build, check_port
+from jaxscratch import gaussian as g
+from jaxscratch.app import TABS, build, check_port, mvn
 from jaxscratch.app.bivariate import tab
 from jaxscratch.errors import JaxscratchError
 
@@ -32,7 +33,7 @@ def bivariate_tab():
 def test_page_has_one_tab_per_part():
     page = build()
     assert isinstance(page, pn.Tabs) and len(page) == len(TABS)
-    assert TABS[0][0] == "Bivariate normal"
+    assert [title for title, _ in TABS][:2] == ["Bivariate normal", "MVN sampler"]
 
 
 def test_rho_slider_updates_the_plotted_data_in_place(bivariate_tab):
@@ -98,3 +99,30 @@ def test_explore_on_another_host_warns_first(cli):
 def test_explore_rejects_an_out_of_range_port(cli):
     code, _, err = cli("explore", "--port", "70000", "--no-browser")
     assert code == 2 and "out of range" in err
+
+
+@pytest.fixture(scope="module")
+def mvn_tab():
+    return mvn.tab()
+
+
+def test_mvn_dimension_slider_updates_sources_in_place(mvn_tab):
+    (d,) = [w for w in mvn_tab.select(pn.widgets.IntSlider) if "mvn-d" in w.css_classes]
+    errors = _source(mvn_tab, "mvn-z")
+    before = np.array(errors.data["cov"])
+    d.value = 12
+    assert _source(mvn_tab, "mvn-z") is errors
+    assert not np.allclose(errors.data["cov"], before)
+    heat = _source(mvn_tab, "mvn-heat").data["image"][0]
+    assert heat.shape == (12, 12)
+    bound = _source(mvn_tab, "mvn-bound").data["z"][0]
+    assert bound == pytest.approx(g.bonferroni_z(12 + 78, mvn.ALPHA))
+    readout = mvn_tab.select(pn.pane.HTML)[0].object
+    assert "d = 12: 90 estimated quantities" in readout and "consistent" in readout
+
+
+def test_mvn_largest_n_sets_the_prefix_sizes(mvn_tab):
+    (n_max,) = [w for w in mvn_tab.select(pn.widgets.Select) if w.label == "largest n"]
+    n_max.value = 1_000
+    np.testing.assert_array_equal(_source(mvn_tab, "mvn-err").data["n"], [100, 1000])
+    assert mvn.sizes(1_000_000) == (100, 1000, 10_000, 100_000, 1_000_000)
