@@ -1,0 +1,251 @@
+"""The whole ``blr fit`` analysis as one function: exact fit, empirical Bayes, MCMC, evidence.
+
+Contract: ``fit_report(key, data, config)`` returns a ``FitReport`` of arrays ready to plot
+and a JSON-ready ``summary`` dict; it draws nothing and writes nothing. ``check_divergences``
+is left to the caller so the results can be saved before a bad run is reported.
+"""
+
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from jaxscratch.blr.basis import Basis, design, make_basis
+from jaxscratch.blr.data import Dataset, check_data, truth_fn
+from jaxscratch.blr.evidence import DegreeComparison, compare_degrees, log_evidence, mackay
+from jaxscratch.blr.mcmc import (
+    Chains,
+    Params,
+    Summary,
+    check_run,
+    conditional_logdensity,
+    flatten_draws,
+    init_positions,
+    joint_logdensity,
+    nuts,
+    rwm,
+    summarize,
+)
+from jaxscratch.blr.posterior import (
+    Posterior,
+    Predictive,
+    check_conditioning,
+    check_precisions,
+    covariance,
+    fit,
+    predict,
+    sample_functions,
+    stats,
+)
+from jaxscratch.errors import JaxscratchError
+
+SAMPLERS = ("nuts", "rwm", "none")
+_GRID_PAD = 0.15  # the plotting grid extends 15 % beyond the data on each side
+_MAX_PREDICTIVE_DRAWS = 2000  # MCMC draws used for the posterior predictive
+
+
+class FitConfig(NamedTuple):
+    """Everything ``fit_report`` needs besides the data; alpha = beta = None: estimate them."""
+
+    basis: str = "linear"
+    degree: int = 3
+    n_centres: int = 9
+    width: float | None = None
+    alpha: float | None = None
+    beta: float | None = None
+    sampler: str = "nuts"
+    n_chains: int = 4
+    n_warmup: int = 500
+    n_samples: int = 1000
+    target_accept: float = 0.8
+    max_degree: int = 9
+    n_draws: int = 5
+    n_grid: int = 200
+
+
+class FitReport(NamedTuple):
+    """Arrays for the figures plus the summary."""
+
+    data: Dataset
+    basis: Basis
+    posterior: Posterior
+    grid: Array  # (m,)
+    predictive: Predictive  # exact, on the grid
+    function_draws: Array  # (n_draws, m) from the exact posterior
+    exact_sd: Array  # (M,) posterior sd of each weight
+    chains: Chains | None
+    mcmc: Summary | None
+    mcmc_predictive: Predictive | None  # from the MCMC draws, on the grid
+    draws: Array | None  # (C, S, D) flattened MCMC draws
+    comparison: DegreeComparison | None
+    truth_curve: Array | None  # (m,) the noise-free truth on the grid, when known
+    summary: dict
+
+
+def _check_config(config: FitConfig, n: int) -> None:
+    if config.sampler not in SAMPLERS:
+        raise JaxscratchError(
+            f"unknown sampler {config.sampler!r}; choose one of {', '.join(SAMPLERS)}"
+        )
+    if (config.alpha is None) != (config.beta is None):
+        raise JaxscratchError("give both --alpha and --beta, or neither to estimate them")
+    if config.alpha is not None:
+        check_precisions(config.alpha, config.beta)
+    elif n < 2:
+        raise JaxscratchError(
+            f"estimating alpha and beta needs at least 2 points, got {n}; "
+            "give more data or fix both --alpha and --beta"
+        )
+    if config.sampler != "none":
+        check_run(config.n_chains, config.n_warmup, config.n_samples)
+    if not 0.0 < config.target_accept < 1.0:
+        raise JaxscratchError(
+            f"target acceptance must lie strictly between 0 and 1, got {config.target_accept}"
+        )
+    if config.n_draws < 0 or config.n_grid < 2:
+        raise JaxscratchError("need n_draws >= 0 and at least 2 grid points")
+
+
+def _mcmc(key, s, post, config, names) -> tuple[Chains, Summary, float]:
+    k_init, k_run = jax.random.split(key)
+    sd = jnp.sqrt(jnp.diag(covariance(post)))
+    run = nuts if config.sampler == "nuts" else rwm
+    if config.alpha is None:
+        target = joint_logdensity(s)
+        zero = jnp.zeros((), post.mean.dtype)
+        center = Params(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
+        spread = Params(sd, zero + 0.5, zero + 0.1)
+        names = [*names, "log_alpha", "log_beta"]
+    else:
+        target = conditional_logdensity(s, post.alpha, post.beta)
+        center, spread = post.mean, sd
+    init = init_positions(k_init, center, spread, config.n_chains)
+    kwargs = {"n_warmup": config.n_warmup, "n_samples": config.n_samples}
+    if config.sampler == "nuts":
+        kwargs["target_accept"] = config.target_accept
+    t0 = time.perf_counter()
+    chains = jax.block_until_ready(run(k_run, target, init, **kwargs))
+    return chains, summarize(chains, names), time.perf_counter() - t0
+
+
+def _mcmc_predictive(chains: Chains, phi: Array, beta) -> Predictive:
+    """Posterior predictive from the draws: var f over draws, plus E[1/beta] for a new y."""
+    pos = chains.positions
+    w = (pos.w if isinstance(pos, Params) else pos).reshape(-1, phi.shape[1])  # (K, M)
+    thin = max(1, w.shape[0] // _MAX_PREDICTIVE_DRAWS)
+    f = w[::thin] @ phi.T  # (K', m)
+    if isinstance(pos, Params):
+        noise_var = jnp.mean(jnp.exp(-pos.log_beta.reshape(-1)[::thin]))  # E[1 / beta]
+    else:
+        noise_var = 1.0 / beta
+    f_var = jnp.var(f, axis=0)
+    return Predictive(f.mean(axis=0), jnp.sqrt(f_var), jnp.sqrt(f_var + noise_var))
+
+
+def fit_report(
+    key: Array,
+    data: Dataset,
+    config: FitConfig | None = None,
+    truth: str | None = None,
+    on_stage: Callable[[str], None] = lambda _: None,
+) -> FitReport:
+    """Exact posterior (at fixed or evidence-optimal alpha, beta), bands, draws, MCMC, evidence.
+
+    Args:
+        key: PRNG key.
+        data: the data set.
+        config: basis, hyperparameters, sampler and sizes.
+        truth: name of the generating function, to draw it (None for real data).
+        on_stage: called with a short description as each stage starts (for progress).
+
+    Returns:
+        ``FitReport``.
+    """
+    config = config or FitConfig()
+    data = check_data(data.x, data.y)
+    n = int(data.x.shape[0])
+    _check_config(config, n)
+    k_draw, k_mcmc = jax.random.split(key)
+    on_stage("exact posterior")
+    basis = make_basis(
+        config.basis, data.x, degree=config.degree, n_centres=config.n_centres, width=config.width
+    )
+    s = stats(design(basis, data.x), data.y)
+    if config.alpha is None:
+        eb = mackay(s)
+        alpha, beta, how = float(eb.alpha), float(eb.beta), "empirical Bayes (MacKay fixed point)"
+    else:
+        alpha, beta, how = float(config.alpha), float(config.beta), "fixed"
+    post = fit(s, alpha, beta)
+    cond = check_conditioning(s, alpha, beta)
+    lo, hi = float(data.x.min()), float(data.x.max())
+    pad = _GRID_PAD * max(hi - lo, 1.0)
+    grid = jnp.linspace(lo - pad, hi + pad, config.n_grid, dtype=data.x.dtype)
+    phi_grid = design(basis, grid)
+    pred = predict(post, phi_grid)
+    if not bool(jnp.all(jnp.isfinite(pred.predictive_sd))):
+        raise JaxscratchError(
+            "the predictive bands are not finite; use a lower degree or a stronger prior"
+        )
+    draws = sample_functions(k_draw, post, phi_grid, config.n_draws)
+    exact_sd = jnp.sqrt(jnp.diag(covariance(post)))
+    names = basis.names()
+    chains = mcmc = mcmc_pred = flat = None
+    mcmc_json = None
+    if config.sampler != "none":
+        on_stage(f"{config.sampler} sampling, {config.n_chains} chains")
+        chains, mcmc, seconds = _mcmc(k_mcmc, s, post, config, names)
+        mcmc_pred = _mcmc_predictive(chains, phi_grid, beta)
+        flat = flatten_draws(chains.positions)
+        mcmc_json = {
+            "sampler": config.sampler,
+            "chains": config.n_chains,
+            "warmup": config.n_warmup,
+            "samples_per_chain": config.n_samples,
+            "seconds_including_compilation": seconds,
+            **{k: _list(getattr(mcmc, k)) for k in ("names", "mean", "sd", "rhat", "ess")},
+            "max_rhat": float(np.max(mcmc.rhat)),
+            "min_ess": float(np.min(mcmc.ess)),
+            "divergent": mcmc.n_divergent,
+            "transitions": mcmc.n_transitions,
+        }
+    comparison = None
+    if config.max_degree >= 1 and n >= 2:
+        on_stage("evidence by degree")
+        comparison = compare_degrees(data.x, data.y, range(1, config.max_degree + 1))
+    summary = {
+        "n": n,
+        "basis": basis.kind,
+        "features": names,
+        "hyperparameters": how,
+        "alpha": alpha,
+        "beta": beta,
+        "noise_sd": float(beta**-0.5),
+        "log_evidence": float(log_evidence(s, alpha, beta)),
+        "condition_number": cond,
+        "exact": {"mean": _list(post.mean), "sd": _list(exact_sd)},
+        "mcmc": mcmc_json,
+        "evidence_by_degree": None
+        if comparison is None
+        else {
+            "degrees": _list(comparison.degrees),
+            "log_evidence": [None if np.isnan(v) else float(v) for v in comparison.log_evidence],
+            "best_degree": comparison.best_degree,
+        },
+        "bands": {
+            "epistemic": "f(x) +- 2 sd: uncertainty of the regression function only",
+            "predictive": "y +- 2 sd: a new noisy observation, adds the noise variance 1/beta",
+        },
+    }
+    return FitReport(
+        data, basis, post, grid, pred, draws, exact_sd, chains, mcmc, mcmc_pred, flat,
+        comparison, None if truth is None else truth_fn(truth)(grid), summary,
+    )  # fmt: skip
+
+
+def _list(a) -> list:
+    return np.asarray(a).tolist()
