@@ -5,9 +5,11 @@ import socket
 import numpy as np
 import panel as pn
 import pytest
+from bokeh.events import Tap
 
 from jaxscratch import gaussian as g
 from jaxscratch.app import TABS, build, check_port, mvn
+from jaxscratch.app import blr as blr_app
 from jaxscratch.app.bivariate import tab
 from jaxscratch.errors import JaxscratchError
 
@@ -126,3 +128,41 @@ def test_mvn_largest_n_sets_the_prefix_sizes(mvn_tab):
     n_max.value = 1_000
     np.testing.assert_array_equal(_source(mvn_tab, "mvn-err").data["n"], [100, 1000])
     assert mvn.sizes(1_000_000) == (100, 1000, 10_000, 100_000, 1_000_000)
+
+
+@pytest.fixture(scope="module")
+def blr_tab():
+    return blr_app.tab()
+
+
+def _button(root, label):
+    (button,) = [b for b in root.select(pn.widgets.Button) if b.label == label]
+    return button
+
+
+def test_blr_tap_adds_a_point_and_the_posterior_follows(blr_tab):
+    _button(blr_tab, "clear points").clicks += 1
+    fig = blr_tab.select(pn.pane.Bokeh)[0].object
+    bands = _source(blr_tab, "blr-bands")
+    prior_sd = np.array(bands.data["epi_hi"]) - np.array(bands.data["mean"])
+    fig._trigger_event(Tap(fig, x=0.25, y=1.5))
+    assert list(_source(blr_tab, "blr-points").data["x"]) == [0.25]
+    assert _source(blr_tab, "blr-bands") is bands
+    sd = np.array(bands.data["epi_hi"]) - np.array(bands.data["mean"])
+    i = int(np.argmin(np.abs(bands.data["x"] - 0.25)))
+    assert sd[i] < prior_sd[i] and bands.data["mean"][i] > 0.5  # pulled towards the point
+    readout = blr_tab.select(pn.pane.HTML)[0].object
+    assert "n = 1 points" in readout and "ln p(y | α, β) = 0.000" not in readout
+
+
+def test_blr_empirical_bayes_needs_two_points_and_says_so(blr_tab):
+    _button(blr_tab, "clear points").clicks += 1
+    _button(blr_tab, "empirical Bayes (MacKay)").clicks += 1
+    assert "at least 2 points" in blr_tab.select(pn.pane.HTML)[0].object
+    _button(blr_tab, "add 10 points from sin(πx)").clicks += 1
+    (log_alpha,) = [w for w in blr_tab.select(pn.widgets.FloatSlider) if "α" in w.label]
+    before = log_alpha.value
+    _button(blr_tab, "empirical Bayes (MacKay)").clicks += 1
+    readout = blr_tab.select(pn.pane.HTML)[0].object
+    assert "n = 10 points" in readout and "empirical Bayes: α =" in readout
+    assert log_alpha.value != before

@@ -85,3 +85,39 @@ def test_mvn_dimension_slider_updates_the_reconstruction_readout(page):
     assert bound[0] == pytest.approx(shown, abs=0.01)
     page.screenshot(path=ARTIFACTS / "explorer-mvn.png", full_page=True)
     assert errors == []
+
+
+def _canvas_box(page, height: int) -> dict:
+    """Bounding box of the visible plot canvas of the given height."""
+    for canvas in page.locator("canvas").all():
+        box = canvas.bounding_box()
+        if box is not None and box["height"] == height:
+            return box
+    raise LookupError(f"no visible canvas {height} px high")
+
+
+def test_blr_click_adds_a_point_and_updates_posterior_and_evidence(page):
+    page, errors = page
+    page.get_by_text("Bayesian regression").click()
+    readout = page.locator(".blr-readout")
+    readout.wait_for()
+    assert "n = 0 points" in readout.inner_text() and "= 0.000" in readout.inner_text()
+    hi0 = page.evaluate(COLUMN_JS, ["blr-bands", "epi_hi"])
+    box = _canvas_box(page, 460)
+    for i, (fx, fy) in enumerate([(0.3, 0.4), (0.5, 0.6), (0.7, 0.5)]):
+        page.mouse.click(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        readout.get_by_text(f"n = {i + 1} point").wait_for(timeout=15000)
+    text = readout.inner_text()
+    ev = float(re.search(r"ln p\(y \| α, β\) = (-?[\d.]+)", text)[1])
+    assert ev != 0.0
+    assert len(page.evaluate(COLUMN_JS, ["blr-points", "x"])) == 3
+    hi1 = page.evaluate(COLUMN_JS, ["blr-bands", "epi_hi"])
+    assert max(a - b for a, b in zip(hi0, hi1, strict=True)) > 0.1  # data shrink the band
+    page.get_by_text("add 10 points from sin(πx)").click()
+    readout.get_by_text("n = 13 points").wait_for(timeout=15000)
+    ev = float(re.search(r"ln p\(y \| α, β\) = (-?[\d.]+)", readout.inner_text())[1])
+    page.get_by_text("empirical Bayes (MacKay)").click()
+    readout.get_by_text("empirical Bayes: α =").wait_for(timeout=15000)
+    assert float(re.search(r"ln p\(y \| α, β\) = (-?[\d.]+)", readout.inner_text())[1]) >= ev
+    page.screenshot(path=ARTIFACTS / "explorer-blr.png", full_page=True)
+    assert errors == []

@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 import panel as pn
 
-from jaxscratch.app import bivariate, mvn
+from jaxscratch.app import bivariate, blr, mvn
 from jaxscratch.errors import JaxscratchError
 
 # (tab title, factory returning a Panel viewable); each part adds one line here.
 TABS: list[tuple[str, Callable[[], pn.viewable.Viewable]]] = [
     ("Bivariate normal", bivariate.tab),
     ("MVN sampler", mvn.tab),
+    ("Bayesian regression", blr.tab),
 ]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 TITLE = "jaxscratch explorer"
