@@ -80,7 +80,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     log_beta = pn.widgets.FloatSlider(label="log₁₀ β (noise precision)", start=LOG_BETA[0],
                                       end=LOG_BETA[1], step=0.05, value=1.4,
                                       css_classes=["blr-beta"])  # fmt: skip
-    empirical = pn.widgets.Button(label="empirical Bayes (MacKay)", button_type="primary",
+    empirical = pn.widgets.Button(label="empirical Bayes (MacKay)", color="primary",
                                   css_classes=["blr-eb"])  # fmt: skip
     sample_btn = pn.widgets.Button(label="add 10 points from sin(πx)", css_classes=["blr-add"])
     clear = pn.widgets.Button(label="clear points", css_classes=["blr-clear"])
