@@ -1,5 +1,6 @@
-"""The web explorer, server side: the bivariate tab's callbacks, the port check, ``explore``."""
+"""The web explorer, server side: each tab's callbacks, the port check, ``explore``."""
 
+import os
 import socket
 
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 from bokeh.events import Tap
 
 from jaxscratch import gaussian as g
-from jaxscratch.app import TABS, build, check_port, mvn
+from jaxscratch.app import TABS, build, check_port, mnist, mvn
 from jaxscratch.app import blr as blr_app
 from jaxscratch.app.bivariate import tab
 from jaxscratch.errors import JaxscratchError
@@ -166,3 +167,30 @@ def test_blr_empirical_bayes_needs_two_points_and_says_so(blr_tab):
     readout = blr_tab.select(pn.pane.HTML)[0].object
     assert "n = 10 points" in readout and "empirical Bayes: α =" in readout
     assert log_alpha.value != before
+
+
+def test_mnist_tab_without_a_run_says_how_to_train_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no runs/demo/mnist* here
+    (text,) = [m.object for m in mnist.tab().select(pn.pane.Markdown)]
+    assert "No trained network found" in text and "jaxscratch mnist train" in text
+
+
+def test_mnist_tab_finds_the_newest_demo_run(tmp_path):
+    for i, name in enumerate(["mnist-old", "mnist", "other"]):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "checkpoint.npz").write_bytes(b"")
+        os.utime(tmp_path / name / "checkpoint.npz", (1e9 + i, 1e9 + i))
+    assert mnist.find_run(tmp_path) == tmp_path / "mnist"
+    assert mnist.find_run(tmp_path / "nothing") is None
+
+
+def test_mnist_tab_on_a_broken_run_names_the_problem(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    (text,) = [m.object for m in mnist.tab(run=tmp_path).select(pn.pane.Markdown)]
+    assert f"Cannot open the run `{tmp_path}`" in text and "jaxscratch mnist train" in text
+
+
+def test_explore_with_a_run_that_is_not_a_run_is_one_line_exit_2(cli, tmp_path):
+    code, _, err = cli("explore", "--run", tmp_path, "--port", "0", "--no-browser")
+    assert code == 2 and "is not a training run directory" in err
+    assert len(err.strip().splitlines()) == 1

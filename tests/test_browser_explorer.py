@@ -20,9 +20,25 @@ def _readout(page) -> str:
 
 
 @pytest.fixture(scope="module")
-def session():
+def digit_run(tmp_path_factory):
+    """A tiny network trained for a few seconds on scikit-learn's 8x8 digits."""
+    from jaxscratch import experiment, nn
+
+    run = tmp_path_factory.mktemp("explorer") / "mnist-tiny"
+    data = experiment.load_data("digits", seed=0)
+    model = nn.MLPConfig((64, 32, 10), "relu", False, 0.0)
+    recipe = nn.TrainConfig(epochs=2, batch_size=64, optimizer="adam", lr=3e-3)
+    experiment.train_run(run, data, model, recipe, seed=0)
+    return run
+
+
+@pytest.fixture(scope="module")
+def session(digit_run):
     ARTIFACTS.mkdir(exist_ok=True)
-    with explorer_server() as url, browser_page() as (page, errors):
+    with (
+        explorer_server(extra_args=("--run", str(digit_run))) as url,
+        browser_page() as (page, errors),
+    ):
         yield url, page, errors
 
 
@@ -120,4 +136,28 @@ def test_blr_click_adds_a_point_and_updates_posterior_and_evidence(page):
     readout.get_by_text("empirical Bayes: α =").wait_for(timeout=15000)
     assert float(re.search(r"ln p\(y \| α, β\) = (-?[\d.]+)", readout.inner_text())[1]) >= ev
     page.screenshot(path=ARTIFACTS / "explorer-blr.png", full_page=True)
+    assert errors == []
+
+
+def test_mnist_drawing_a_stroke_shows_class_probabilities(page):
+    page, errors = page
+    page.get_by_text("MNIST", exact=True).click()
+    readout = page.locator(".mnist-readout")
+    readout.wait_for()
+    assert readout.inner_text() == "draw a digit"
+    assert sum(page.evaluate(COLUMN_JS, ["mnist-proba", "p"])) == 0
+    box = _canvas_box(page, 280)
+    page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.15 * box["height"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.48 * box["width"], box["y"] + 0.85 * box["height"], steps=15)
+    page.mouse.up()
+    readout.get_by_text("prediction:").wait_for(timeout=15000)
+    p = page.evaluate(COLUMN_JS, ["mnist-proba", "p"])
+    assert len(p) == 10 and sum(p) == pytest.approx(1.0, abs=1e-4) and max(p) > 0.1
+    shown = re.search(r"prediction: (\d) \(p = ([\d.]+)\)", readout.inner_text())
+    assert int(shown[1]) == max(range(10), key=p.__getitem__)
+    assert float(shown[2]) == pytest.approx(max(p), abs=0.006)
+    page.screenshot(path=ARTIFACTS / "explorer-mnist.png", full_page=True)
+    page.get_by_text("clear", exact=True).click()
+    readout.get_by_text("draw a digit").wait_for(timeout=15000)
     assert errors == []
