@@ -147,6 +147,8 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
             heat.y_range.update(start=d.value, end=0)
             readout.object = _table_html(c, d.value, bound)
 
+    for widget in (d, kappa):
+        widget._debounce = 0  # ~40 ms per update at n = 10^5: skip Panel's 50 ms coalescing
     for widget in (d, method, kappa, seed_w, n_max):
         widget.param.watch(redraw, "value")
     redraw()
