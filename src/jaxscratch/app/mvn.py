@@ -39,11 +39,15 @@ def _table_html(c: g.Convergence, d: int, bound: float) -> str:
     for i, n in enumerate(c.ns):
         zmax = max(float(c.max_z_mean[i]), float(c.max_z_cov[i]))
         ok = "✓" if zmax <= bound else "✗"
-        rows.append(
-            f"<tr><td>{_sup(int(round(np.log10(n))))}</td><td>{c.max_z_mean[i]:.2f}</td>"
-            f"<td>{c.max_z_cov[i]:.2f}</td><td>{c.mean_err[i]:.2e} ({c.mean_err[i] / c.mean_err_rms[i]:.2f})</td>"  # noqa: E501
-            f"<td>{c.cov_err[i]:.2e} ({c.cov_err[i] / c.cov_err_rms[i]:.2f})</td><td>{ok}</td></tr>"  # noqa: E501
+        cells = (
+            _sup(int(round(np.log10(n)))),
+            f"{c.max_z_mean[i]:.2f}",
+            f"{c.max_z_cov[i]:.2f}",
+            f"{c.mean_err[i]:.2e} ({c.mean_err[i] / c.mean_err_rms[i]:.2f})",
+            f"{c.cov_err[i]:.2e} ({c.cov_err[i] / c.cov_err_rms[i]:.2f})",
+            ok,
         )
+        rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     last = max(float(c.max_z_mean[-1]), float(c.max_z_cov[-1]))
     verdict = "consistent" if last <= bound else "INCONSISTENT"
     return (
