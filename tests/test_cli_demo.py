@@ -27,3 +27,12 @@ def test_bivariate_part_writes_figures_and_animation(cli, tmp_path):
         assert (tmp_path / "bivariate" / name).stat().st_size > 1000
     page = (tmp_path / "report.html").read_text()
     assert "data:image/gif;base64," in page and "k-sigma ellipse" in page
+
+
+def test_blr_part_writes_fit_diagnostics_and_animation(cli, tmp_path):
+    code, _, _ = cli("demo", "--quick", "--part", "blr", "--out", tmp_path)
+    assert code == 0
+    for name in ("fit.png", "traces.png", "evidence.png", "sequential.gif", "summary.json"):
+        assert (tmp_path / "blr" / name).stat().st_size > 500
+    page = (tmp_path / "report.html").read_text()
+    assert "epistemic band" in page and "predictive band" in page and "R-hat" in page

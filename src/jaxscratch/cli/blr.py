@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from jaxscratch import blr
-from jaxscratch._io import save_figure, save_npz, write_bytes, write_json
+from jaxscratch._io import write_bytes
 from jaxscratch.cli._common import (
     check_positive,
     err_console,
@@ -20,6 +20,7 @@ from jaxscratch.cli._common import (
     print_json,
 )
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.pipeline.blr import write_fit
 from jaxscratch.viz import blr as viz
 
 app = typer.Typer(help="Bayesian linear regression from scratch.", no_args_is_help=True)
@@ -101,24 +102,13 @@ def fit(
         report = blr.fit_report(k_fit, data, config, truth=truth_name,
                                 on_stage=lambda s: status.update(s))  # fmt: skip
         status.update("drawing figures")
-        _write(report, out)
+        write_fit(report, out)
     if as_json:
         print_json(report.summary)
     else:
         _print_report(report, out)
     if report.mcmc is not None and sampler == "nuts":
         blr.check_divergences(report.mcmc, max_divergence_rate)
-
-
-def _write(report: blr.FitReport, out: Path) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    save_figure(out / "fit.png", viz.fit_figure(report), dpi=110)
-    if report.mcmc is not None:
-        save_figure(out / "traces.png", viz.trace_figure(report), dpi=90)
-        save_npz(out / "draws.npz", draws=report.draws, names=np.asarray(report.mcmc.names))
-    if report.comparison is not None:
-        save_figure(out / "evidence.png", viz.evidence_figure(report.comparison), dpi=110)
-    write_json(out / "summary.json", report.summary)
 
 
 def _print_report(report: blr.FitReport, out: Path) -> None:

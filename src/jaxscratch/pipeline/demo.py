@@ -9,7 +9,7 @@ import jax
 
 from jaxscratch._io import write_json, write_text
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.pipeline import bivariate, mvn
+from jaxscratch.pipeline import bivariate, blr, mvn
 from jaxscratch.report import Section, environment, render_html, section_from_dict, section_to_dict
 
 Progress = Callable[[int, int], None]
@@ -32,9 +32,15 @@ def _bivariate(out: Path, key: jax.Array, quick: bool, progress: Progress | None
     return bivariate.run(out, key, progress=progress, **sizes)
 
 
+def _blr(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> Section:
+    sizes = {"warmup": 200, "samples": 300, "chains": 2, "n_seq": 8} if quick else {}
+    return blr.run(out, key, progress=progress, **sizes)
+
+
 PARTS: tuple[Part, ...] = (
     Part("bivariate", "Bivariate normal: figures and animation", _bivariate),
     Part("mvn", "MVN sampling from uniform bits", _mvn),
+    Part("blr", "Bayesian linear regression", _blr),
 )
 
 
