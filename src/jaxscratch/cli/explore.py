@@ -16,7 +16,7 @@ def explore(
     ] = True,
     run: Annotated[
         Path | None,
-        typer.Option(help="Training run for the MNIST tab [default: newest runs/demo/mnist*]."),
+        typer.Option(help="Training run for the MNIST tab (default: newest runs/demo/mnist*)."),
     ] = None,
 ) -> None:
     """Serve the live explorer page until Ctrl-C."""
