@@ -7,6 +7,8 @@ Warm-up moves are not counted.
 
     python benchmarks/bench_explorer.py --json   # {"p50_ms": ..., "p95_ms": ..., "moves": ...}
     python benchmarks/bench_explorer.py --rival  # also the rival: a matplotlib PNG per move
+    python benchmarks/bench_explorer.py --tab mvn  # the MVN tab's d slider (n = 10^5 rows)
+    python benchmarks/bench_explorer.py --tab blr  # the regression tab's alpha slider
 """
 
 import argparse
@@ -22,6 +24,8 @@ from jaxscratch.app.harness import browser_page, chromium_missing, explorer_serv
 # source (found through Panel's shadow roots).
 SIGNATURES = {
     "live": "() => Bokeh.documents[0].get_model_by_name('bv-samples').data.y[0]",
+    "mvn": "() => Bokeh.documents[0].get_model_by_name('mvn-z').data.cov[0]",
+    "blr": "() => Bokeh.documents[0].get_model_by_name('blr-bands').data.epi_hi[0]",
     "classic": """() => {
       const find = (root) => {
         for (const el of root.querySelectorAll('*')) {
@@ -35,6 +39,13 @@ SIGNATURES = {
       };
       return find(document);
     }""",
+}
+# Per view: (tab title to open or None, selector the page is ready at, slider handle to move).
+VIEWS = {
+    "live": (None, ".bv-readout", ".bv-rho .noUi-handle"),
+    "classic": (None, ".bv-readout", ".bv-rho .noUi-handle"),
+    "mvn": ("MVN sampler", ".mvn-readout", ".mvn-d .noUi-handle"),
+    "blr": ("Bayesian regression", ".blr-readout", ".blr-alpha .noUi-handle"),
 }
 
 # Arms a promise resolving with the milliseconds until the signature changes and is painted.
@@ -62,15 +73,19 @@ def measure(moves: int, view: str = "live", warmup: int = 5) -> list[float]:
     re-rendered on the server per move.
     """
     latencies = []
+    tab, ready, handle = VIEWS[view]
     with explorer_server() as url, browser_page() as (page, errors):
         page.goto(url)
         page.wait_for_selector(".bv-readout")
+        if tab is not None:
+            page.get_by_text(tab, exact=True).click()
+        page.wait_for_selector(ready)
         if view == "classic":
             page.get_by_text("Classic 3-D").click()
             page.locator(".bv-classic img").wait_for()
-        page.locator(".bv-rho .noUi-handle").focus()
+        page.locator(handle).focus()
         for i in range(warmup + moves):
-            key = "ArrowRight" if (i // 20) % 2 == 0 else "ArrowLeft"  # stay inside |rho| < 1
+            key = "ArrowRight" if (i // 20) % 2 == 0 else "ArrowLeft"  # stay inside the range
             page.evaluate(ARM_JS, SIGNATURES[view])
             page.keyboard.press(key)
             ms = page.evaluate("() => window.__moved")
@@ -93,18 +108,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=60, help="measured slider moves (>= 50)")
     parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument("--tab", choices=("bivariate", "mvn", "blr"), default="bivariate",
+                        help="which tab's slider to move (default: bivariate)")  # fmt: skip
     parser.add_argument(
         "--rival", action="store_true", help="also time the matplotlib-PNG design (no --json)"
     )
     args = parser.parse_args()
     if reason := chromium_missing():
         sys.exit(f"cannot run the browser benchmark: {reason}")
-    result = _summary(np.asarray(measure(args.moves)))
+    view = "live" if args.tab == "bivariate" else args.tab
+    result = _summary(np.asarray(measure(args.moves, view=view)))
     if args.json:
         print(json.dumps(result))
         return
     machine = platform.processor() or platform.machine()
-    print(f"machine: {machine}, python {platform.python_version()}, n = 2000 samples")
+    what = {"live": "rho slider, n = 2000 samples", "mvn": "d slider, n up to 10^5",
+            "blr": "alpha slider, no points"}[view]  # fmt: skip
+    print(f"machine: {machine}, python {platform.python_version()}, {args.tab} tab: {what}")
     rows = [("Bokeh sources updated in place (the explorer)", result)]
     if args.rival:
         rows.append(("rival: matplotlib 3-D PNG per move", _summary(np.asarray(

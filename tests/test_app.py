@@ -1,12 +1,16 @@
-"""The web explorer, server side: the bivariate tab's callbacks, the port check, ``explore``."""
+"""The web explorer, server side: each tab's callbacks, the port check, ``explore``."""
 
+import os
 import socket
 
 import numpy as np
 import panel as pn
 import pytest
+from bokeh.events import Tap
 
-from jaxscratch.app import TABS, build, check_port
+from jaxscratch import gaussian as g
+from jaxscratch.app import TABS, build, check_port, mnist, mvn
+from jaxscratch.app import blr as blr_app
 from jaxscratch.app.bivariate import tab
 from jaxscratch.errors import JaxscratchError
 
@@ -32,7 +36,7 @@ def bivariate_tab():
 def test_page_has_one_tab_per_part():
     page = build()
     assert isinstance(page, pn.Tabs) and len(page) == len(TABS)
-    assert TABS[0][0] == "Bivariate normal"
+    assert [title for title, _ in TABS][:2] == ["Bivariate normal", "MVN sampler"]
 
 
 def test_rho_slider_updates_the_plotted_data_in_place(bivariate_tab):
@@ -98,3 +102,95 @@ def test_explore_on_another_host_warns_first(cli):
 def test_explore_rejects_an_out_of_range_port(cli):
     code, _, err = cli("explore", "--port", "70000", "--no-browser")
     assert code == 2 and "out of range" in err
+
+
+@pytest.fixture(scope="module")
+def mvn_tab():
+    return mvn.tab()
+
+
+def test_mvn_dimension_slider_updates_sources_in_place(mvn_tab):
+    (d,) = [w for w in mvn_tab.select(pn.widgets.IntSlider) if "mvn-d" in w.css_classes]
+    errors = _source(mvn_tab, "mvn-z")
+    before = np.array(errors.data["cov"])
+    d.value = 12
+    assert _source(mvn_tab, "mvn-z") is errors
+    assert not np.allclose(errors.data["cov"], before)
+    heat = _source(mvn_tab, "mvn-heat").data["image"][0]
+    assert heat.shape == (12, 12)
+    bound = _source(mvn_tab, "mvn-bound").data["z"][0]
+    assert bound == pytest.approx(g.bonferroni_z(12 + 78, mvn.ALPHA))
+    readout = mvn_tab.select(pn.pane.HTML)[0].object
+    assert "d = 12: 90 estimated quantities" in readout and "consistent" in readout
+
+
+def test_mvn_largest_n_sets_the_prefix_sizes(mvn_tab):
+    (n_max,) = [w for w in mvn_tab.select(pn.widgets.Select) if w.label == "largest n"]
+    n_max.value = 1_000
+    np.testing.assert_array_equal(_source(mvn_tab, "mvn-err").data["n"], [100, 1000])
+    assert mvn.sizes(1_000_000) == (100, 1000, 10_000, 100_000, 1_000_000)
+
+
+@pytest.fixture(scope="module")
+def blr_tab():
+    return blr_app.tab()
+
+
+def _button(root, label):
+    (button,) = [b for b in root.select(pn.widgets.Button) if b.label == label]
+    return button
+
+
+def test_blr_tap_adds_a_point_and_the_posterior_follows(blr_tab):
+    _button(blr_tab, "clear points").clicks += 1
+    fig = blr_tab.select(pn.pane.Bokeh)[0].object
+    bands = _source(blr_tab, "blr-bands")
+    prior_sd = np.array(bands.data["epi_hi"]) - np.array(bands.data["mean"])
+    fig._trigger_event(Tap(fig, x=0.25, y=1.5))
+    assert list(_source(blr_tab, "blr-points").data["x"]) == [0.25]
+    assert _source(blr_tab, "blr-bands") is bands
+    sd = np.array(bands.data["epi_hi"]) - np.array(bands.data["mean"])
+    i = int(np.argmin(np.abs(bands.data["x"] - 0.25)))
+    assert sd[i] < prior_sd[i] and bands.data["mean"][i] > 0.5  # pulled towards the point
+    readout = blr_tab.select(pn.pane.HTML)[0].object
+    assert "n = 1 points" in readout and "ln p(y | α, β) = 0.000" not in readout
+
+
+def test_blr_empirical_bayes_needs_two_points_and_says_so(blr_tab):
+    _button(blr_tab, "clear points").clicks += 1
+    _button(blr_tab, "empirical Bayes (MacKay)").clicks += 1
+    assert "at least 2 points" in blr_tab.select(pn.pane.HTML)[0].object
+    _button(blr_tab, "add 10 points from sin(πx)").clicks += 1
+    (log_alpha,) = [w for w in blr_tab.select(pn.widgets.FloatSlider) if "α" in w.label]
+    before = log_alpha.value
+    _button(blr_tab, "empirical Bayes (MacKay)").clicks += 1
+    readout = blr_tab.select(pn.pane.HTML)[0].object
+    assert "n = 10 points" in readout and "empirical Bayes: α =" in readout
+    assert log_alpha.value != before
+
+
+def test_mnist_tab_without_a_run_says_how_to_train_one(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no runs/demo/mnist* here
+    (text,) = [m.object for m in mnist.tab().select(pn.pane.Markdown)]
+    assert "No trained network found" in text and "jaxscratch mnist train" in text
+
+
+def test_mnist_tab_finds_the_newest_demo_run(tmp_path):
+    for i, name in enumerate(["mnist-old", "mnist", "other"]):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "checkpoint.npz").write_bytes(b"")
+        os.utime(tmp_path / name / "checkpoint.npz", (1e9 + i, 1e9 + i))
+    assert mnist.find_run(tmp_path) == tmp_path / "mnist"
+    assert mnist.find_run(tmp_path / "nothing") is None
+
+
+def test_mnist_tab_on_a_broken_run_names_the_problem(tmp_path):
+    (tmp_path / "config.json").write_text("{}")
+    (text,) = [m.object for m in mnist.tab(run=tmp_path).select(pn.pane.Markdown)]
+    assert f"Cannot open the run `{tmp_path}`" in text and "jaxscratch mnist train" in text
+
+
+def test_explore_with_a_run_that_is_not_a_run_is_one_line_exit_2(cli, tmp_path):
+    code, _, err = cli("explore", "--run", tmp_path, "--port", "0", "--no-browser")
+    assert code == 2 and "is not a training run directory" in err
+    assert len(err.strip().splitlines()) == 1

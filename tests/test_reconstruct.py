@@ -3,8 +3,12 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from jaxscratch import gaussian as g
+from jaxscratch.errors import JaxscratchError
+
+_convergence = jax.jit(g.convergence, static_argnames="ns")  # one compile, not one per op
 
 
 def test_standard_errors_match_the_spread_over_repeated_experiments(key):
@@ -32,3 +36,54 @@ def test_verdict_rejects_a_wrong_truth(key):
 def test_bonferroni_bound_grows_with_the_number_of_tests():
     assert abs(g.bonferroni_z(1, 0.05) - 1.95996) < 1e-4
     assert g.bonferroni_z(5150, 1e-3) > g.bonferroni_z(65, 1e-3) > g.bonferroni_z(1, 1e-3)
+
+
+def test_convergence_matches_reconstruct_on_each_prefix(key):
+    d = 3
+    cov = g.random_covariance(key, d)
+    dist = g.from_cov(g.random_mean(key, d), cov)
+    x = g.sample(jax.random.fold_in(key, 1), dist, (5000,))
+    c = _convergence(x, dist.mean, cov, (100, 1000, 5000))
+    for i, n in enumerate(c.ns):
+        rec = g.reconstruct(x[:n], dist.mean, cov)
+        z = np.abs(np.asarray(g.z_scores(rec)))
+        np.testing.assert_allclose([c.max_z_mean[i], c.max_z_cov[i]],
+                                   [z[:d].max(), z[d:].max()], rtol=1e-3)  # fmt: skip
+        np.testing.assert_allclose(c.mean_err[i], np.linalg.norm(rec.mean_hat - rec.mean_true),
+                                   rtol=1e-3)  # fmt: skip
+        np.testing.assert_allclose(c.cov_err[i], np.linalg.norm(rec.cov_hat - rec.cov_true),
+                                   rtol=1e-3)  # fmt: skip
+    np.testing.assert_allclose(c.mean_err_rms**2, np.trace(cov) / np.array(c.ns), rtol=1e-3)
+
+
+def test_convergence_ignores_padding_past_d(key):
+    d, big_d = 2, 5
+    cov = g.random_covariance(key, d)
+    dist = g.from_cov(jnp.zeros(d), cov)
+    x = g.sample(key, dist, (400,))
+    junk = 100.0 * jnp.ones((400, big_d - d))  # wildly off the padded truth: must not count
+    x_pad = jnp.concatenate([x, junk], axis=1)
+    cov_pad = jnp.eye(big_d).at[:d, :d].set(cov)
+    full = _convergence(x, dist.mean, cov, (50, 400))
+    padded = _convergence(x_pad, jnp.zeros(big_d), cov_pad, (50, 400), d)
+    for a, b in zip(full[1:7], padded[1:7], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-3)
+    assert np.isnan(np.asarray(padded.z_cov)[d:, :]).all()
+    np.testing.assert_allclose(padded.z_cov[:d, :d], full.z_cov, rtol=1e-3)
+
+
+def test_errors_shrink_like_one_over_root_n(key):
+    dist = g.from_cov(jnp.zeros(4), g.random_covariance(key, 4))
+    x = g.sample(key, dist, (100_000,))
+    c = _convergence(x, dist.mean, dist.cov, (100, 100_000))
+    # error / rms is O(1) at every n, while the rms itself falls by sqrt(1000)
+    np.testing.assert_allclose(c.mean_err_rms[0] / c.mean_err_rms[1], np.sqrt(1000), rtol=1e-4)
+    assert np.all(np.asarray(c.mean_err / c.mean_err_rms) < 4.0)
+    assert np.all(np.asarray(c.cov_err / c.cov_err_rms) < 4.0)
+
+
+@pytest.mark.parametrize("ns", [(), (1, 10), (10, 10), (100, 10), (10, 10_000)])
+def test_bad_sample_sizes_are_clear_errors(key, ns):
+    x = jnp.zeros((1000, 2))
+    with pytest.raises(JaxscratchError, match="sample sizes .* must increase"):
+        _convergence(x, jnp.zeros(2), jnp.eye(2), ns)

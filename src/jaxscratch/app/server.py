@@ -1,28 +1,51 @@
 """Serve the explorer page: one tab per part, on 127.0.0.1 unless told otherwise."""
 
 import errno
+import inspect
 import socket
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import panel as pn
 
-from jaxscratch.app import bivariate
+from jaxscratch.app import bivariate, blr, mnist, mvn
 from jaxscratch.errors import JaxscratchError
 
-# (tab title, factory returning a Panel viewable); each part adds one line here.
+# (tab title, factory returning a Panel viewable); each part adds one line here. A factory
+# receives the explorer options it names as parameters (e.g. ``run``).
 TABS: list[tuple[str, Callable[[], pn.viewable.Viewable]]] = [
     ("Bivariate normal", bivariate.tab),
+    ("MVN sampler", mvn.tab),
+    ("Bayesian regression", blr.tab),
+    ("MNIST", mnist.tab),
 ]
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 TITLE = "jaxscratch explorer"
 
 
-def build() -> pn.Tabs:
+def build(**options) -> pn.Tabs:
     """A fresh page (one per browser session): the tabs of every part."""
+
+    def make(factory: Callable[..., pn.viewable.Viewable]) -> pn.viewable.Viewable:
+        wanted = inspect.signature(factory).parameters
+        return factory(**{k: v for k, v in options.items() if k in wanted})
+
     return pn.Tabs(
-        *((title, make()) for title, make in TABS), dynamic=False, sizing_mode="stretch_width"
+        *((title, make(factory)) for title, factory in TABS),
+        dynamic=False,
+        sizing_mode="stretch_width",
     )
+
+
+def check_run(run: Path | None) -> Path | None:
+    """A given ``--run`` must be a run directory (one holding config.json)."""
+    if run is not None and not (Path(run) / "config.json").is_file():
+        raise JaxscratchError(
+            f"--run {run} is not a training run directory (no config.json); give the --out of "
+            "`jaxscratch mnist train`, or leave --run out to use the newest runs/demo/mnist*"
+        )
+    return run
 
 
 def check_port(host: str, port: int) -> int:
@@ -47,8 +70,11 @@ def check_port(host: str, port: int) -> int:
         return probe.getsockname()[1]
 
 
-def serve(host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True) -> None:
+def serve(
+    host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True, run: Path | None = None
+) -> None:
     """Serve the explorer until interrupted; prints the address on stdout."""
+    check_run(run)
     if host not in LOOPBACK:
         print(
             f"warning: serving on {host} makes the explorer (and this Python process) reachable "
@@ -59,9 +85,9 @@ def serve(host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True) 
     origins = [f"{h}:{port}" for h in ("127.0.0.1", "localhost", host)]
     if host not in LOOPBACK:
         origins = ["*"]
-    build()  # compiles the jitted math before the first visitor waits for it
+    build(run=run)  # compiles the jitted math before the first visitor waits for it
     server = pn.serve(
-        {"/": build},
+        {"/": lambda: build(run=run)},
         address=host,
         port=port,
         websocket_origin=origins,

@@ -39,6 +39,7 @@ from jaxscratch.blr.posterior import (
     stats,
 )
 from jaxscratch.blr.report import FitConfig, FitReport, fit_report
+from jaxscratch.blr.scene import Scene, masked_stats, scene
 from jaxscratch.blr.sequential import sequential_posteriors, stream_stats, update
 
 __all__ = [
@@ -56,6 +57,7 @@ __all__ = [
     "HyperPrior",
     "Params",
     "Posterior",
+    "Scene",
     "Predictive",
     "Stats",
     "Summary",
@@ -77,12 +79,14 @@ __all__ = [
     "mackay",
     "make_basis",
     "make_data",
+    "masked_stats",
     "nuts",
     "exact_posterior",
     "predict",
     "rwm",
     "sample_functions",
     "sample_weights",
+    "scene",
     "sequential_posteriors",
     "sequential_frames",
     "stats",

@@ -1,5 +1,6 @@
 """``jaxscratch explore``: serve the interactive explorer (one tab per part) in the browser."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,8 +14,12 @@ def explore(
     browser: Annotated[
         bool, typer.Option("--browser/--no-browser", help="Open a browser tab.")
     ] = True,
+    run: Annotated[
+        Path | None,
+        typer.Option(help="Training run for the MNIST tab (default: newest runs/demo/mnist*)."),
+    ] = None,
 ) -> None:
     """Serve the live explorer page until Ctrl-C."""
     from jaxscratch.app import serve  # Panel loads only when the explorer is asked for
 
-    serve(host=host, port=port, open_browser=browser)
+    serve(host=host, port=port, open_browser=browser, run=run)

@@ -21,10 +21,13 @@ from jaxscratch.gaussian.normal import (
     polar,
     standard_normal,
 )
+from jaxscratch.gaussian.padded import convergence_padded, random_mvn_padded
 from jaxscratch.gaussian.random_params import random_covariance, random_mean, random_orthogonal
 from jaxscratch.gaussian.reconstruct import (
+    Convergence,
     Reconstruction,
     bonferroni_z,
+    convergence,
     reconstruct,
     sample_moments,
     standard_errors,
@@ -35,10 +38,13 @@ from jaxscratch.gaussian.uniform import uniform_open
 __all__ = [
     "METHODS",
     "MVN",
+    "Convergence",
     "Reconstruction",
     "bonferroni_z",
     "box_muller",
     "conditional",
+    "convergence",
+    "convergence_padded",
     "from_cov",
     "icdf",
     "log_det_cov",
@@ -50,6 +56,7 @@ __all__ = [
     "prob",
     "random_covariance",
     "random_mean",
+    "random_mvn_padded",
     "random_orthogonal",
     "reconstruct",
     "sample",

@@ -5,6 +5,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 from jax import Array
 
+from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian.normal import normal_icdf
 
 
@@ -88,3 +89,65 @@ def z_scores(rec: Reconstruction) -> Array:
     z_mean = (rec.mean_hat - rec.mean_true) / rec.mean_se
     z_cov = ((rec.cov_hat - rec.cov_true) / rec.cov_se)[iu]
     return jnp.concatenate([z_mean, z_cov])
+
+
+class Convergence(NamedTuple):
+    """Reconstruction errors at growing sample sizes n (prefixes of one sample)."""
+
+    ns: tuple[int, ...]  # (k,) sample sizes, increasing
+    max_z_mean: Array  # (k,) largest |z| over the mean entries
+    max_z_cov: Array  # (k,) largest |z| over the upper-triangle covariance entries
+    mean_err: Array  # (k,) ||mean_hat - mean||_2
+    cov_err: Array  # (k,) ||cov_hat - cov||_F
+    mean_err_rms: Array  # (k,) sqrt(E ||mean_hat - mean||^2) = sqrt(sum se^2)
+    cov_err_rms: Array  # (k,) sqrt(E ||cov_hat - cov||_F^2) = sqrt(sum se^2)
+    z_mean: Array  # (D,) mean z-scores at the largest n (nan past d)
+    z_cov: Array  # (D, D) covariance z-scores at the largest n (nan past d)
+
+
+def _check_prefixes(ns: tuple[int, ...], n: int) -> tuple[int, ...]:
+    ns = tuple(int(m) for m in ns)
+    increasing = all(b > a for a, b in zip(ns[:-1], ns[1:], strict=True))
+    if not ns or ns[0] < 2 or ns[-1] > n or not increasing:
+        raise JaxscratchError(
+            f"sample sizes {ns} must increase strictly from >= 2 up to the {n} rows given; "
+            "pass e.g. ns=(100, 1000)"
+        )
+    return ns
+
+
+def convergence(
+    x: Array, mean_true: Array, cov_true: Array, ns: tuple[int, ...], d: int | Array | None = None
+) -> Convergence:
+    """Sample moments of the first n rows of x (N, D), for each n in ``ns``, against the truth.
+
+    Prefixes of one sample show one estimate converging (errors shrink like 1/sqrt(n)), as
+    opposed to fresh samples per n. Only the first ``d`` coordinates count (default all): the
+    rest is padding, so one compiled function serves every d <= D (``d`` may be traced).
+    Jit with ``static_argnames="ns"``.
+    """
+    ns = _check_prefixes(ns, x.shape[0])
+    big_d = x.shape[1]
+    keep = jnp.arange(big_d) < (big_d if d is None else d)  # (D,)
+    keep_sq = keep[:, None] & keep[None, :]  # (D, D)
+    keep_tri = keep_sq & jnp.triu(jnp.ones((big_d, big_d), bool))
+    rows = []
+    for n in ns:
+        mean_hat, cov_hat = sample_moments(x[:n])
+        mean_se, cov_se = standard_errors(jnp.asarray(cov_true, mean_hat.dtype), n)
+        z_mean = (mean_hat - mean_true) / mean_se  # (D,)
+        z_cov = (cov_hat - cov_true) / cov_se  # (D, D)
+        rows.append(
+            (
+                jnp.max(jnp.where(keep, jnp.abs(z_mean), 0.0)),
+                jnp.max(jnp.where(keep_tri, jnp.abs(z_cov), 0.0)),
+                jnp.sqrt(jnp.sum(jnp.where(keep, (mean_hat - mean_true) ** 2, 0.0))),
+                jnp.sqrt(jnp.sum(jnp.where(keep_sq, (cov_hat - cov_true) ** 2, 0.0))),
+                jnp.sqrt(jnp.sum(jnp.where(keep, mean_se**2, 0.0))),
+                jnp.sqrt(jnp.sum(jnp.where(keep_sq, cov_se**2, 0.0))),
+            )
+        )
+    cols = [jnp.stack(c) for c in zip(*rows, strict=True)]
+    return Convergence(
+        ns, *cols, jnp.where(keep, z_mean, jnp.nan), jnp.where(keep_sq, z_cov, jnp.nan)
+    )
