@@ -36,3 +36,10 @@ def test_blr_part_writes_fit_diagnostics_and_animation(cli, tmp_path):
         assert (tmp_path / "blr" / name).stat().st_size > 500
     page = (tmp_path / "report.html").read_text()
     assert "epistemic band" in page and "predictive band" in page and "R-hat" in page
+
+
+def test_report_keeps_parts_finished_by_earlier_runs(cli, tmp_path):
+    assert cli("demo", "--quick", "--part", "mvn", "--out", tmp_path)[0] == 0
+    assert cli("demo", "--quick", "--part", "bivariate", "--out", tmp_path)[0] == 0
+    page = (tmp_path / "report.html").read_text()
+    assert page.index("The bivariate normal") < page.index("Sampling a multivariate normal")

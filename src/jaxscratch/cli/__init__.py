@@ -5,7 +5,7 @@ import sys
 import typer
 
 from jaxscratch.cli import bivariate as bivariate_cli
-from jaxscratch.cli import blr, data, demo, mvn
+from jaxscratch.cli import blr, data, demo, mnist, mvn
 from jaxscratch.cli import explore as explore_cli
 from jaxscratch.errors import JaxscratchError
 
@@ -20,6 +20,7 @@ app = typer.Typer(
 app.add_typer(mvn.app, name="mvn")
 app.add_typer(data.app, name="data")
 app.add_typer(blr.app, name="blr")
+app.add_typer(mnist.app, name="mnist")
 app.command("demo")(demo.demo)
 app.add_typer(bivariate_cli.app, name="bivariate")
 app.command("explore")(explore_cli.explore)

@@ -37,6 +37,15 @@ def _blr(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> S
     return blr.run(out, key, progress=progress, **sizes)
 
 
+INTRO = (
+    "jaxscratch solves four classic probabilistic machine-learning tasks from scratch in JAX: "
+    "the bivariate normal pictured and animated, multivariate-normal sampling from uniform "
+    "bits, a two-hidden-layer network trained on MNIST-format images, and Bayesian linear "
+    "regression sampled with BlackJAX. This page was written by `jaxscratch demo`; every "
+    "section ends with the commands that reproduce it. Images are embedded: the page needs "
+    "no network."
+)
+
 PARTS: tuple[Part, ...] = (
     Part("bivariate", "Bivariate normal: figures and animation", _bivariate),
     Part("mvn", "MVN sampling from uniform bits", _mvn),
@@ -56,8 +65,14 @@ def _check_parts(names: list[str] | None) -> tuple[Part, ...]:
 
 def write_report(out: Path, sections: list[Section]) -> Path:
     """Render ``report.html`` (self-contained) from the finished sections."""
-    page = render_html(sections, title="jaxscratch report", environment=environment(), base=out)
+    page = render_html(sections, title="jaxscratch report", intro=INTRO,
+                       environment=environment(), base=out)  # fmt: skip
     return write_text(out / "report.html", page)
+
+
+def _finished(out: Path, part: Part) -> Section | None:
+    done = out / part.key / "section.json"
+    return section_from_dict(json.loads(done.read_text())) if done.is_file() else None
 
 
 def run_demo(
@@ -72,22 +87,19 @@ def run_demo(
 ) -> Path:
     """Run every part (or those named) and return the path of ``report.html``.
 
-    A part that finished before (its ``section.json`` exists) is reused when ``resume``;
-    the report is rewritten after every part so an interrupted run keeps what it did.
+    A part that finished before (its ``section.json`` exists) is reused when ``resume``. The
+    report holds every finished part in the folder and is rewritten after each part, so an
+    interrupted run keeps what it did.
     """
     selected = _check_parts(parts)
     out.mkdir(parents=True, exist_ok=True)
     keys = jax.random.split(jax.random.key(seed, impl="rbg"), len(PARTS))
     key_of = {p.key: k for p, k in zip(PARTS, keys, strict=True)}
-    sections: list[Section] = []
     for part in selected:
-        done = out / part.key / "section.json"
-        if resume and done.is_file():
-            sections.append(section_from_dict(json.loads(done.read_text())))
+        if resume and _finished(out, part) is not None:
             on_reuse(part)
         else:
             section = part.run(out / part.key, key_of[part.key], quick, progress(part))
-            write_json(done, section_to_dict(section))
-            sections.append(section)
-        write_report(out, sections)
+            write_json(out / part.key / "section.json", section_to_dict(section))
+        write_report(out, [s for p in PARTS if (s := _finished(out, p)) is not None])
     return out / "report.html"

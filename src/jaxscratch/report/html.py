@@ -56,7 +56,12 @@ def _block(block, base: Path) -> str:
 
 
 def render_html(
-    sections: list[Section], *, title: str, environment: dict[str, str], base: Path
+    sections: list[Section],
+    *,
+    title: str,
+    environment: dict[str, str],
+    base: Path,
+    intro: str = "",
 ) -> str:
     """The whole report as one HTML string; figure paths are resolved against ``base``."""
     nav = "".join(f'<a href="#{s.key}">{html.escape(s.title)}</a>' for s in sections)
@@ -74,7 +79,8 @@ def render_html(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
         f'<link rel="icon" href="data:,"><style>{_STYLE}</style></head><body>'
-        f"<h1>{html.escape(title)}</h1><nav>{nav}</nav>{''.join(parts)}"
+        f"<h1>{html.escape(title)}</h1>{_block(Text(intro), base)}<nav>{nav}</nav>"
+        f"{''.join(parts)}"
         f'<section id="environment"><h2>Environment</h2><table>{env_rows}</table></section>'
         "</body></html>\n"
     )

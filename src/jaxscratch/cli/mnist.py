@@ -1,0 +1,185 @@
+"""``jaxscratch mnist``: train, evaluate and query a from-scratch MLP classifier (wiring only)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jaxscratch import experiment, nn
+from jaxscratch.cli._common import err_console, out_console, print_json
+from jaxscratch.errors import JaxscratchError
+
+app = typer.Typer(help="A two-hidden-layer network on MNIST-format digits.", no_args_is_help=True)
+
+_SUMMARY = (
+    "accuracy",
+    "macro_f1",
+    "weighted_f1",
+    "roc_auc_macro",
+    "log_loss",
+    "brier_score",
+    "ece",
+)
+
+
+def _widths(first: list[int] | None, extra: list[str]) -> tuple[int, ...]:
+    """``--hidden 1024 1024``: click gives the first value, the rest arrive as extra arguments."""
+    if first is None:
+        if extra:
+            raise JaxscratchError(f"unexpected arguments {' '.join(extra)}; see --help")
+        return (512, 256)
+    try:
+        widths = tuple(first) + tuple(int(w) for w in extra)
+    except ValueError:
+        raise JaxscratchError(
+            f"--hidden takes positive integers, got {' '.join(extra)}; e.g. --hidden 1024 1024"
+        ) from None
+    if min(widths) < 1:
+        raise JaxscratchError(f"--hidden widths must be >= 1, got {list(widths)}")
+    return widths
+
+
+def _metrics_table(m: dict, title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for name in _SUMMARY:
+        table.add_row(name, "n/a" if m[name] is None else f"{m[name]:.4f}")
+    return table
+
+
+@app.command(context_settings={"allow_extra_args": True})
+def train(
+    ctx: typer.Context,
+    hidden: Annotated[
+        list[int] | None, typer.Option(help="Hidden widths, e.g. --hidden 512 256 (default).")
+    ] = None,
+    activation: Annotated[str, typer.Option(help="relu | gelu | tanh")] = "relu",
+    batchnorm: Annotated[bool, typer.Option(help="Batch normalisation after each dense.")] = True,
+    dropout: Annotated[float, typer.Option(help="Dropout rate after each hidden layer.")] = 0.1,
+    init: Annotated[
+        str, typer.Option(help="he-uniform | glorot-uniform | he-normal | glorot-normal (auto).")
+    ] = "",
+    optimizer: Annotated[
+        str, typer.Option(help="sgd | momentum | nesterov | adam | adamw")
+    ] = "adamw",
+    lr: Annotated[float, typer.Option(help="Peak learning rate.")] = 3e-3,
+    schedule: Annotated[
+        str | None, typer.Option(help="constant | step | cosine [default: cosine for adam(w)].")
+    ] = None,
+    warmup_epochs: Annotated[float, typer.Option(help="Linear warm-up (cosine).")] = 1.0,
+    epochs: Annotated[
+        int | None, typer.Option(help="Epochs (default 10; resume: extend).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Mini-batch size.")] = 128,
+    weight_decay: Annotated[
+        float | None,
+        typer.Option(help="AdamW: decoupled [default 1e-4]; others: L2 penalty [default 0]."),
+    ] = None,
+    label_smoothing: Annotated[float, typer.Option(help="In [0, 1).")] = 0.0,
+    clip_norm: Annotated[float, typer.Option(help="Global-norm gradient clip (0 = off).")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed for the split, initialisation and batches.")] = 0,
+    dataset: Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")] = "mnist",
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder with the four standard IDX files.")
+    ] = None,
+    split: Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")] = "80-20",
+    out: Annotated[Path, typer.Option(help="Run directory.")] = Path("runs/mnist"),
+    resume: Annotated[bool, typer.Option(help="Continue the run in --out (its config).")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace the run in --out.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Train a network, writing history, metrics, figures, report and checkpoint to --out."""
+    widths = _widths(hidden, ctx.args)
+    experiment.check_run_dir(out, resume=resume, overwrite=overwrite)
+    if epochs is not None and epochs < 1:
+        raise JaxscratchError(f"--epochs must be >= 1, got {epochs}")
+    if split not in experiment.SPLITS:
+        raise JaxscratchError(f"unknown --split {split!r}; choose 80-20 or official")
+    model = nn.MLPConfig((1, *widths, 10), activation, batchnorm, dropout, init)
+    nn.model.check_config(model)
+    if schedule is None:
+        schedule = "cosine" if optimizer in ("adam", "adamw") else "constant"
+    if weight_decay is None:
+        weight_decay = 1e-4 if optimizer == "adamw" else 0.0
+    recipe = nn.TrainConfig(
+        epochs or 10, batch_size, optimizer, lr, schedule, warmup_epochs,
+        weight_decay=weight_decay, label_smoothing=label_smoothing, clip_norm=clip_norm,
+    )  # fmt: skip
+    nn.train.check_train_config(recipe, batch_size)
+    if resume:  # the run's own data, architecture and recipe; --epochs may extend it
+        data = experiment.load_run_data(out)
+    else:
+        data = experiment.load_data(dataset, data_dir=data_dir, split=split, seed=seed)
+    n_in, n_out = int(np.prod(data.x_train.shape[1:])), int(data.y_train.max()) + 1
+    model = model._replace(sizes=(n_in, *widths, max(n_out, 10)))
+    if not as_json:
+        err_console.print(
+            f"{data.name}: {len(data.y_train):,} train / {len(data.y_test):,} test images "
+            f"({data.split} split) from {data.source}"
+        )
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("{task.fields[stats]}"), TimeElapsedColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=err_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("training", total=None, stats="")
+
+        def progress(p: nn.Progress) -> None:
+            stats = f"loss {p.loss:.4f} acc {100 * p.accuracy:.1f} %"
+            epoch = f"epoch {p.epoch}/{p.epochs}"
+            bar.update(task, description=epoch, total=p.steps, completed=p.step, stats=stats)
+
+        def epoch_done(h: dict) -> None:
+            if not as_json:
+                bar.console.print(
+                    f"epoch {h['epoch'][-1]:>3}  train loss {h['train_loss'][-1]:.4f} "
+                    f"acc {100 * h['train_accuracy'][-1]:.2f} %  "
+                    f"test loss {h['test_loss'][-1]:.4f} "
+                    f"acc {100 * h['test_accuracy'][-1]:.2f} %  {h['epoch_seconds'][-1]:.2f} s"
+                )
+
+        metrics = experiment.train_run(
+            out, data, model, recipe, seed=seed, resume=resume, overwrite=overwrite,
+            epochs=epochs, on_progress=progress, on_epoch=epoch_done,
+            data_meta={"dataset": dataset, "data_dir": data_dir and str(data_dir)},
+        )  # fmt: skip
+    if as_json:
+        print_json({k: metrics[k] for k in _SUMMARY} | {"out": str(out)})
+        return
+    out_console.print(_metrics_table(metrics, f"test metrics ({out})"))
+    out_console.print(f"report: {out / 'report.md'}")
+
+
+@app.command()
+def evaluate(
+    run: Annotated[Path, typer.Argument(help="A run directory written by `mnist train`.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print every metric as JSON.")] = False,
+) -> None:
+    """Recompute a run's test metrics and rewrite its metrics, figures and report."""
+    metrics = experiment.evaluate_run(run)
+    if as_json:
+        print_json(metrics)
+        return
+    out_console.print(_metrics_table(metrics, f"test metrics ({run})"))
+
+
+@app.command()
+def predict(
+    run: Annotated[Path, typer.Argument(help="A run directory written by `mnist train`.")],
+    image: Annotated[Path, typer.Argument(help="A PNG/JPEG picture of one digit.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Classify one picture (resized to the training size; dark-on-light is inverted)."""
+    proba, names = experiment.predict_image(run, image)
+    best = int(np.argmax(proba))
+    if as_json:
+        probabilities = [float(p) for p in proba]
+        print_json({"class": best, "name": names[best], "probabilities": probabilities})
+        return
+    top = np.argsort(-proba)[:3]
+    shares = ", ".join(f"{names[k]}: {100 * proba[k]:.1f} %" for k in top)
+    out_console.print(f"class {best} ({names[best]})  [{shares}]")

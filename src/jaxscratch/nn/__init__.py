@@ -1,0 +1,77 @@
+"""Neural networks from scratch: layers, an MLP, losses, optimizers, training, checkpoints."""
+
+from jaxscratch.nn import checkpoint, init, loop, optim, schedules, train
+from jaxscratch.nn.layers import (
+    ACTIVATIONS,
+    BatchNorm,
+    BatchStats,
+    Dense,
+    batch_norm,
+    dense,
+    dropout,
+    gelu,
+    relu,
+    tanh,
+)
+from jaxscratch.nn.loop import DivergedError, Progress, evaluate, fit
+from jaxscratch.nn.losses import l2_penalty, log_softmax, softmax, softmax_cross_entropy
+from jaxscratch.nn.model import MLP, MLPConfig, apply_mlp, count_params, init_mlp
+from jaxscratch.nn.optim import (
+    OPTIMIZERS,
+    Optimizer,
+    adam,
+    adamw,
+    apply_updates,
+    chain,
+    clip_by_global_norm,
+    momentum,
+    nesterov,
+    sgd,
+)
+from jaxscratch.nn.train import TrainConfig, Trainer, TrainState, make_trainer
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "OPTIMIZERS",
+    "BatchNorm",
+    "BatchStats",
+    "Dense",
+    "MLPConfig",
+    "Optimizer",
+    "Progress",
+    "TrainConfig",
+    "TrainState",
+    "Trainer",
+    "DivergedError",
+    "adam",
+    "adamw",
+    "apply_mlp",
+    "apply_updates",
+    "batch_norm",
+    "chain",
+    "checkpoint",
+    "clip_by_global_norm",
+    "count_params",
+    "dense",
+    "dropout",
+    "evaluate",
+    "fit",
+    "gelu",
+    "init",
+    "init_mlp",
+    "l2_penalty",
+    "log_softmax",
+    "loop",
+    "make_trainer",
+    "momentum",
+    "nesterov",
+    "optim",
+    "relu",
+    "schedules",
+    "sgd",
+    "softmax",
+    "softmax_cross_entropy",
+    "tanh",
+    "train",
+]

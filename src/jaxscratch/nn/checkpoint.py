@@ -1,0 +1,113 @@
+"""Checkpoints as plain arrays: one ``.npz`` (arrays + JSON metadata), never pickle.
+
+Contract: ``save(path, state, meta)`` writes atomically and keeps the previous good file as
+``<name>.prev.npz``; ``load(path, template)`` restores a state shaped like ``template`` and
+raises a one-line ``JaxscratchError`` for a missing, corrupt or mismatched file. Loading only
+parses arrays and JSON, so it cannot run code.
+"""
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import jax
+import numpy as np
+
+from jaxscratch._io import save_npz, write_json
+from jaxscratch.errors import JaxscratchError
+
+FORMAT = "jaxscratch-checkpoint/1"
+_META = "__meta__"
+
+
+def _encode(state) -> tuple[list[str], list[np.ndarray], str]:
+    """Leaf paths and host arrays of ``state``; typed PRNG keys become their raw data."""
+    impl = str(jax.random.key_impl(state.key))
+    raw = state._replace(key=jax.random.key_data(state.key))
+    leaves, _ = jax.tree_util.tree_flatten_with_path(raw)
+    return [jax.tree_util.keystr(p) for p, _ in leaves], [np.asarray(v) for _, v in leaves], impl
+
+
+def prev_path(path: str | os.PathLike) -> Path:
+    path = Path(path)
+    return path.with_name(path.stem + ".prev" + path.suffix)
+
+
+def save(path: str | os.PathLike, state, meta: dict[str, Any]) -> Path:
+    """Write ``state`` and JSON-able ``meta`` to ``path`` (.npz) atomically.
+
+    The file it replaces is first copied (atomically) to ``<stem>.prev.npz``, so at every moment
+    both names hold complete checkpoints. A ``<stem>.json`` copy of ``meta`` is written for people.
+    """
+    path = Path(path)
+    names, arrays, impl = _encode(state)
+    header = {"format": FORMAT, "key_impl": impl, "leaves": names, **meta}
+    if path.exists():
+        fd, tmp = tempfile.mkstemp(prefix=".prev.", dir=path.parent)
+        os.close(fd)
+        _copy(path, tmp)
+        os.replace(tmp, prev_path(path))
+    blobs = {f"leaf_{i:04d}": a for i, a in enumerate(arrays)}
+    save_npz(path, **blobs, **{_META: np.array(json.dumps(header))})
+    write_json(path.with_suffix(".json"), {k: v for k, v in header.items() if k != "history"})
+    return path
+
+
+def _copy(src: Path, dst: str) -> None:
+    with open(src, "rb") as f, open(dst, "wb") as g:
+        g.write(f.read())
+        g.flush()
+        os.fsync(g.fileno())
+
+
+def read_meta(path: str | os.PathLike) -> dict[str, Any]:
+    """The JSON metadata of a checkpoint (validates that the file is readable)."""
+    return _read(Path(path))[0]
+
+
+def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    if not path.is_file():
+        raise JaxscratchError(f"no checkpoint at {path}; train first or drop --resume")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z[_META]))
+            arrays = {k: z[k] for k in z.files if k != _META}
+    except Exception as err:  # zip, CRC, JSON, pickle-refusal errors all mean "corrupt"
+        raise JaxscratchError(
+            f"checkpoint {path} is corrupt or unreadable ({type(err).__name__}); it was left "
+            f"untouched: restore {prev_path(path).name} or start again with --overwrite"
+        ) from None
+    if meta.get("format") != FORMAT:
+        raise JaxscratchError(
+            f"{path} is not a {FORMAT} checkpoint; give a run directory we wrote"
+        )
+    return meta, arrays
+
+
+def load(path: str | os.PathLike, template) -> tuple[Any, dict[str, Any]]:
+    """Restore (state, meta) from ``path``; ``template`` fixes the tree, shapes and dtypes."""
+    path = Path(path)
+    meta, arrays = _read(path)
+    names, like, _ = _encode(template)
+    if meta["leaves"] != names or len(arrays) != len(names):
+        raise JaxscratchError(
+            f"checkpoint {path} holds a different model or optimizer than the run's config; "
+            "start again with --overwrite"
+        )
+    leaves = []
+    for i, (name, ref) in enumerate(zip(names, like, strict=True)):
+        a = arrays[f"leaf_{i:04d}"]
+        if a.shape != ref.shape or a.dtype != ref.dtype:
+            raise JaxscratchError(
+                f"checkpoint {path}: {name} has shape {a.shape} {a.dtype}, expected "
+                f"{ref.shape} {ref.dtype}; start again with --overwrite"
+            )
+        leaves.append(a)
+    treedef = jax.tree_util.tree_structure(
+        template._replace(key=jax.random.key_data(template.key))
+    )
+    raw = jax.tree_util.tree_unflatten(treedef, [jax.numpy.asarray(a) for a in leaves])
+    key = jax.random.wrap_key_data(raw.key, impl=meta["key_impl"])
+    return raw._replace(key=key), meta

@@ -1,0 +1,117 @@
+"""A multilayer perceptron of any depth (two hidden layers by default) as pure functions.
+
+Contract: ``params, state = init_mlp(key=key, config=config)``;
+``logits, state = apply_mlp(params, state, x, config=config, key=key, train=True)``.
+Each hidden block is dense -> [batch norm] -> activation -> [dropout]; the last layer is dense.
+"""
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+from jax import Array
+
+from jaxscratch.errors import JaxscratchError
+from jaxscratch.nn import init as initialisers
+from jaxscratch.nn.layers import (
+    ACTIVATIONS,
+    BatchNorm,
+    BatchStats,
+    Dense,
+    activation,
+    batch_norm,
+    dense,
+    dropout,
+    init_batch_norm,
+    init_dense,
+)
+
+
+class MLPConfig(NamedTuple):
+    """Architecture as hashable data (usable as a static jit argument)."""
+
+    sizes: tuple[int, ...] = (784, 256, 128, 10)  # input, hidden..., classes
+    activation: str = "relu"
+    batchnorm: bool = False
+    dropout: float = 0.0
+    init: str = ""  # "" picks He-uniform for ReLU/GELU and Glorot-uniform for tanh
+
+
+class MLP(NamedTuple):
+    dense: tuple[Dense, ...]
+    norm: tuple[BatchNorm, ...]  # empty without batch norm
+
+
+MLPState = tuple[BatchStats, ...]  # running statistics, one per hidden layer (or empty)
+
+
+def check_config(config: MLPConfig) -> MLPConfig:
+    """Validate ``config``; raises a one-line error naming the bad value."""
+    sizes = tuple(int(s) for s in config.sizes)
+    if len(sizes) < 2:
+        raise JaxscratchError(f"sizes {sizes} need at least an input and an output size")
+    if min(sizes) < 1:
+        raise JaxscratchError(
+            f"layer widths must be >= 1, got {sizes[1:-1]}; give positive widths"
+        )
+    if config.activation not in ACTIVATIONS:
+        activation(config.activation)
+    if not 0.0 <= config.dropout < 1.0:
+        raise JaxscratchError(f"dropout rate {config.dropout} must be in [0, 1)")
+    if config.init:
+        initialisers.get(config.init)
+    return config._replace(sizes=sizes, dropout=float(config.dropout))
+
+
+def _initialiser(config: MLPConfig):
+    if config.init:
+        return initialisers.get(config.init)
+    return initialisers.glorot_uniform if config.activation == "tanh" else initialisers.he_uniform
+
+
+def init_mlp(*, key: Array, config: MLPConfig, dtype=jnp.float32) -> tuple[MLP, MLPState]:
+    """Fresh parameters and batch-norm state; one subkey per layer."""
+    config = check_config(config)
+    init = _initialiser(config)
+    keys = jax.random.split(key, len(config.sizes) - 1)
+    pairs = zip(config.sizes[:-1], config.sizes[1:], strict=True)
+    layers = tuple(init_dense(k, a, b, init, dtype) for k, (a, b) in zip(keys, pairs, strict=True))
+    hidden = config.sizes[1:-1] if config.batchnorm else ()
+    norms = [init_batch_norm(d, dtype) for d in hidden]
+    return MLP(layers, tuple(p for p, _ in norms)), tuple(s for _, s in norms)
+
+
+def apply_mlp(
+    params: MLP,
+    state: MLPState,
+    x: Array,
+    *,
+    config: MLPConfig,
+    key: Array | None = None,
+    train: bool = False,
+) -> tuple[Array, MLPState]:
+    """Logits (n, classes) for inputs x (n, ...) flattened to (n, sizes[0]).
+
+    ``key`` is needed only when training with dropout.
+    """
+    h = x.reshape(x.shape[0], -1)  # (n, d_in)
+    act = activation(config.activation)
+    use_dropout = train and config.dropout > 0.0
+    if use_dropout and key is None:
+        raise JaxscratchError("dropout in training needs a key; pass key=...")
+    keys = jax.random.split(key, len(params.dense)) if use_dropout else [None] * len(params.dense)
+    new_state = []
+    for i, layer in enumerate(params.dense[:-1]):
+        h = dense(layer, h)  # (n, width_i)
+        if params.norm:
+            h, stats = batch_norm(params.norm[i], state[i], h, train=train)
+            new_state.append(stats)
+        h = act(h)
+        if use_dropout:
+            h = dropout(keys[i], h, config.dropout, train=True)
+    return dense(params.dense[-1], h), tuple(new_state)
+
+
+def count_params(params: MLP) -> int:
+    """Number of trained scalars."""
+    return sum(int(jnp.size(a)) for a in jax.tree.leaves(params))
