@@ -3,8 +3,9 @@
     python benchmarks/bench_mvn.py [--json] [--repeats 5]
 
 Every rival draws the same n samples of the same distribution in the same process; each time is
-the median of >= 5 runs after a warm-up. Our sampler uses an 'rbg' key (jax.random.bits under the
-hood); the jax rival gets the faster of its threefry and rbg keys; numpy uses method='cholesky'.
+the median of >= 5 runs after a warm-up, the sides timed in turns so that they share the
+machine's load. Our sampler uses an 'rbg' key (jax.random.bits under the hood); the jax rival
+gets the faster of its threefry and rbg keys; numpy uses method='cholesky'.
 """
 
 import argparse
@@ -20,7 +21,7 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import machine, median_seconds  # noqa: E402
+from _timing import interleaved_medians, machine  # noqa: E402
 
 from jaxscratch import gaussian  # noqa: E402
 
@@ -49,33 +50,35 @@ def _row(d, dtype, repeats):
     ours = jax.jit(lambda k, dist: gaussian.sample(k, dist, (n,)))
     theirs = _jax_mvn(n, dtype)
     key_rbg = jax.random.key(1, impl="rbg")
-    t_ours = median_seconds(lambda: ours(key_rbg, dist), repeats)
-    keys = [jax.random.key(1, impl=impl) for impl in KEY_IMPLS]
-    t_jax = min(median_seconds(lambda k=k: theirs(k, dist.mean, cov), repeats) for k in keys)
-    row = {
-        "d": d,
-        "dtype": jnp.dtype(dtype).name,
-        "n": n,
-        "ours_per_s": n / t_ours,
-        "jax_per_s": n / t_jax,
-        "numpy_per_s": None,
-    }
+    fns = {"ours": lambda: ours(key_rbg, dist)}
+    for impl in KEY_IMPLS:
+        key = jax.random.key(1, impl=impl)
+        fns[f"jax_{impl}"] = lambda k=key: theirs(k, dist.mean, cov)
     if dtype == jnp.float64:
         rng = np.random.default_rng(1)
         mean_np, cov_np = np.asarray(dist.mean), np.asarray(cov)
-        t_np = median_seconds(
-            lambda: rng.multivariate_normal(mean_np, cov_np, n, method="cholesky"), repeats
-        )
-        row["numpy_per_s"] = n / t_np
+        fns["numpy"] = lambda: rng.multivariate_normal(mean_np, cov_np, n, method="cholesky")
+    # the memory bound: writing n * d floats and nothing else
+    fill = jax.jit(lambda c: jnp.broadcast_to(c, (n, d)) + 0.0)
+    one = jnp.ones((), dtype)
+    fns["write"] = lambda: fill(one)
     if d == DIMS[-1]:
         # the matrix-multiply bound: the product z L^T alone, z already drawn
         z = gaussian.standard_normal(jax.random.key(2), (n, d), dtype)
         matmul = jax.jit(lambda z, dist: dist.mean + z @ dist.scale.T)
-        row["matmul_bound_per_s"] = n / median_seconds(lambda: matmul(z, dist), repeats)
-    # the memory bound: writing n * d floats and nothing else
-    fill = jax.jit(lambda c: jnp.broadcast_to(c, (n, d)) + 0.0)
-    one = jnp.ones((), dtype)
-    row["write_bound_per_s"] = n / median_seconds(lambda: fill(one), repeats)
+        fns["matmul"] = lambda: matmul(z, dist)
+    t = interleaved_medians(fns, repeats)
+    row = {
+        "d": d,
+        "dtype": jnp.dtype(dtype).name,
+        "n": n,
+        "ours_per_s": n / t["ours"],
+        "jax_per_s": n / min(t[f"jax_{impl}"] for impl in KEY_IMPLS),
+        "numpy_per_s": n / t["numpy"] if "numpy" in t else None,
+        "write_bound_per_s": n / t["write"],
+    }
+    if "matmul" in t:
+        row["matmul_bound_per_s"] = n / t["matmul"]
     return row
 
 
@@ -84,18 +87,25 @@ def _normal_stage(repeats):
     ours = jax.jit(gaussian.standard_normal, static_argnames=("shape", "dtype"))
     theirs = jax.jit(jax.random.normal, static_argnames=("shape", "dtype"))
     bits = jax.jit(lambda k: jax.random.bits(k, (n,), jnp.uint32))
-    out = {}
+    rng = np.random.default_rng(3)
+    fns = {"numpy_float64": lambda: rng.standard_normal(n)}
     for impl in KEY_IMPLS:
         key = jax.random.key(3, impl=impl)
-        out[impl] = {
-            "ours_per_s": n / median_seconds(lambda k=key: ours(k, (n,)), repeats),
-            "jax_normal_per_s": n / median_seconds(lambda k=key: theirs(k, (n,)), repeats),
-            "bits_per_s": n / median_seconds(lambda k=key: bits(k), repeats),
-            "ours_float64_per_s": n
-            / median_seconds(lambda k=key: ours(k, (n,), jnp.float64), repeats),
+        fns[f"ours_{impl}"] = lambda k=key: ours(k, (n,))
+        fns[f"jax_{impl}"] = lambda k=key: theirs(k, (n,))
+        fns[f"bits_{impl}"] = lambda k=key: bits(k)
+        fns[f"ours64_{impl}"] = lambda k=key: ours(k, (n,), jnp.float64)
+    t = interleaved_medians(fns, repeats)
+    out = {
+        impl: {
+            "ours_per_s": n / t[f"ours_{impl}"],
+            "jax_normal_per_s": n / t[f"jax_{impl}"],
+            "bits_per_s": n / t[f"bits_{impl}"],
+            "ours_float64_per_s": n / t[f"ours64_{impl}"],
         }
-    rng = np.random.default_rng(3)
-    out["numpy_float64_per_s"] = n / median_seconds(lambda: rng.standard_normal(n), repeats)
+        for impl in KEY_IMPLS
+    }
+    out["numpy_float64_per_s"] = n / t["numpy_float64"]
     return out
 
 
