@@ -14,7 +14,7 @@ from rich.console import Console
 from jaxscratch.errors import JaxscratchError
 
 err_console = Console(stderr=True)
-out_console = Console()
+out_console = Console(soft_wrap=True)  # long paths stay on one line
 
 
 def parse_array(text: str, name: str) -> np.ndarray:

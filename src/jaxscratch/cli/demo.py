@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from jaxscratch.cli._common import err_console, out_console
+from jaxscratch.cli._common import err_console
 from jaxscratch.pipeline.demo import run_demo
 
 
@@ -32,5 +32,5 @@ def demo(
 
         report = run_demo(out, seed=seed, quick=quick, parts=part, resume=not fresh,
                           progress=progress, on_reuse=on_reuse)  # fmt: skip
-    out_console.print(f"report: {report}")
-    out_console.print(f"all results: {out}/")
+    typer.echo(f"report: {report}")  # plain lines: paths never wrapped, easy to copy or parse
+    typer.echo(f"all results: {out}/")
