@@ -80,3 +80,17 @@ def test_table_output_names_the_verdict(cli):
 def test_help_describes_the_options(cli):
     code, out, _ = cli("mvn", "sample", "--help")
     assert code == 0 and "--method" in out and "--json" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "needle"),
+    [("a,b\n1,2\n", "c.csv", "cannot read --cov"), (None, "c.npy", "square")],
+)
+def test_unreadable_or_wrongly_shaped_file_is_one_line(cli, tmp_path, content, name, needle):
+    path = tmp_path / name
+    if content is None:
+        np.save(path, np.ones((2, 3)))
+    else:
+        path.write_text(content)
+    code, _, err = cli("mvn", "sample", "--cov", path, "--n", "100")
+    assert code == 2 and needle in err and len(err.strip().splitlines()) == 1
