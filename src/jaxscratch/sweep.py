@@ -265,6 +265,7 @@ def run_sweep(
     config: SweepConfig,
     *,
     resume: bool = True,
+    final: bool = True,
     on_progress: Callable[[SweepProgress], None] | None = None,
     on_pair: Callable[[dict, bool], None] | None = None,
 ) -> SweepResult:
@@ -272,7 +273,8 @@ def run_sweep(
 
     ``on_pair(record, reused)`` is called after each pair (``reused`` when read back from an
     earlier, interrupted run). A recorded sweep with another fingerprint (other recipe, data
-    or seed) is refused unless ``resume=False``, which starts again.
+    or seed) is refused unless ``resume=False``, which starts again. With ``final=False`` the
+    chosen widths are not retrained and the test part is not read (``metrics`` is empty).
     """
     config = check_sweep_config(config)
     out = Path(out)
@@ -297,7 +299,7 @@ def run_sweep(
                            "recipe": config.recipe._asdict(), "seed": config.seed})  # fmt: skip
     grid = [(a, b) for a in config.h1 for b in config.h2]
     final_epochs = config.final_epochs or config.recipe.epochs
-    total = len(grid) * config.recipe.epochs + final_epochs
+    total = len(grid) * config.recipe.epochs + (final_epochs if final else 0)
     base = 0.0
 
     def tick(label: str, done: float) -> None:
@@ -322,8 +324,8 @@ def run_sweep(
     rows = _summary(pairs)
     fig = viz.heatmap(config.h1, config.h2, _grid(config, pairs), (chosen["h1"], chosen["h2"]))
     save_figure(out / "heatmap.png", fig, dpi=110)
-    metrics = _final(out, config, data, chosen, tick)
-    tick("done", final_epochs)
+    metrics = _final(out, config, data, chosen, tick) if final else {}
+    tick("done", final_epochs if final else 0)
     record: dict[str, Any] = {
         "h1": list(config.h1),
         "h2": list(config.h2),
@@ -342,9 +344,11 @@ def run_sweep(
             "val_accuracy": chosen["val_accuracy"],
         },  # fmt: skip
         "reason": reason,
-        "test": {k: metrics[k] for k in ("accuracy", "macro_f1", "log_loss", "ece")},
-        "final_dir": "final",
+        "test": {k: metrics[k] for k in ("accuracy", "macro_f1", "log_loss", "ece")}
+        if final
+        else None,
+        "final_dir": "final" if final else None,
     }
     write_json(out / "sweep.json", record)
-    write_text(out / "sweep.md", markdown(rows, chosen, reason, metrics, n_val))
+    write_text(out / "sweep.md", markdown(rows, chosen, reason, metrics or None, n_val))
     return SweepResult(pairs, chosen, reason, metrics, out / "final")
