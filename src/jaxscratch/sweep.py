@@ -45,6 +45,7 @@ class SweepConfig(NamedTuple):
     val_fraction: float = 0.1
     seed: int = 0
     final_epochs: int | None = None  # epochs of the final network (default: recipe.epochs)
+    devices: int = 1  # data-parallel over this many JAX devices
 
 
 class SweepProgress(NamedTuple):
@@ -150,7 +151,7 @@ def _train_pair(
 ) -> dict:
     x_fit, y_fit, x_val, y_val = split
     model = _model(config, data, h1, h2)
-    trainer = nn.make_trainer(model, config.recipe, len(y_fit))
+    trainer = nn.make_trainer(model, config.recipe, len(y_fit), devices=config.devices)
     state = trainer.init(jax.random.key(config.seed))
     epochs = config.recipe.epochs
 
@@ -191,7 +192,7 @@ def _final(
     for name in experiment.OUTPUTS:  # a half-written final run from an interrupted sweep
         (final / name).unlink(missing_ok=True)
     final.mkdir(parents=True, exist_ok=True)
-    trainer = nn.make_trainer(model, recipe, len(data.y_train))
+    trainer = nn.make_trainer(model, recipe, len(data.y_train), devices=config.devices)
     state = trainer.init(jax.random.key(config.seed))
     cfg = experiment.run_config(data, model, recipe, config.seed, chosen_by="sweep")
     cfg["model"], cfg["train"] = trainer.model._asdict(), trainer.config._asdict()

@@ -88,6 +88,9 @@ def train(
     ] = None,
     split: Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")] = "80-20",
     out: Annotated[Path, typer.Option(help="Run directory.")] = Path("runs/mnist"),
+    devices: Annotated[
+        int, typer.Option(help="Train data parallel over this many JAX devices.")
+    ] = 1,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out (its config).")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the run in --out.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
@@ -110,6 +113,7 @@ def train(
         weight_decay=weight_decay, label_smoothing=label_smoothing, clip_norm=clip_norm,
     )  # fmt: skip
     nn.train.check_train_config(recipe, batch_size)
+    nn.train.check_devices(devices, batch_size)
     if resume:  # the run's own data, architecture and recipe; --epochs may extend it
         data = experiment.load_run_data(out)
     else:
@@ -144,7 +148,7 @@ def train(
 
         metrics = experiment.train_run(
             out, data, model, recipe, seed=seed, resume=resume, overwrite=overwrite,
-            epochs=epochs, on_progress=progress, on_epoch=epoch_done,
+            epochs=epochs, on_progress=progress, on_epoch=epoch_done, devices=devices,
             data_meta={"dataset": dataset, "data_dir": data_dir and str(data_dir)},
         )  # fmt: skip
     if as_json:
@@ -234,6 +238,9 @@ def sweep(
         Path | None, typer.Option(help="Folder with the four standard IDX files.")
     ] = None,
     split: Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")] = "80-20",
+    devices: Annotated[
+        int, typer.Option(help="Train data parallel over this many JAX devices.")
+    ] = 1,
     out: Annotated[Path, typer.Option(help="Sweep directory.")] = Path("runs/sweep"),
     overwrite: Annotated[
         bool, typer.Option(help="Start again instead of resuming the sweep in --out.")
@@ -256,7 +263,8 @@ def sweep(
     nn.train.check_train_config(recipe, batch_size)
     config = sweep_lib.check_sweep_config(sweep_lib.SweepConfig(
         tuple(h1 or (64, 128, 256, 512, 1024)), tuple(h2 or (32, 64, 128, 256, 512)), model,
-        recipe, val_fraction, seed, final_epochs))  # fmt: skip
+        recipe, val_fraction, seed, final_epochs, devices))  # fmt: skip
+    nn.train.check_devices(devices, batch_size)
     if out.exists() and not out.is_dir():
         raise JaxscratchError(f"sweep directory {out} is a file; give a directory path")
     data = experiment.load_data(dataset, data_dir=data_dir, split=split, seed=seed)

@@ -17,7 +17,7 @@ from jaxscratch.nn import report as report_lib
 from jaxscratch.report import Code, Figure, Section, Table, Text
 
 # (h1, h2, epochs per pair) of the demo's short sweep; the full one is `jaxscratch mnist sweep`
-DEMO_SWEEP = ((128, 512), (64, 256), 2)
+DEMO_SWEEP = ((128, 256, 512), (64, 128, 256), 2)
 QUICK_SWEEP = ((16, 64), (32,), 2)
 DEFAULT_WIDTHS = (512, 256)
 _SUMMARY = ("accuracy", "top_3_accuracy", "macro_f1", "weighted_f1", "roc_auc_macro",
