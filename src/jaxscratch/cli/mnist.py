@@ -81,6 +81,9 @@ def train(
     ] = None,
     label_smoothing: Annotated[float, typer.Option(help="In [0, 1).")] = 0.0,
     clip_norm: Annotated[float, typer.Option(help="Global-norm gradient clip (0 = off).")] = 0.0,
+    augment: Annotated[
+        bool, typer.Option(help="Random shifts (<= 2 px) and rotations (<= 10 degrees).")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Seed for the split, initialisation and batches.")] = 0,
     dataset: Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")] = "mnist",
     data_dir: Annotated[
@@ -111,6 +114,7 @@ def train(
     recipe = nn.TrainConfig(
         epochs or 10, batch_size, optimizer, lr, schedule, warmup_epochs,
         weight_decay=weight_decay, label_smoothing=label_smoothing, clip_norm=clip_norm,
+        augment_shift=2.0 * augment, augment_degrees=10.0 * augment,
     )  # fmt: skip
     nn.train.check_train_config(recipe, batch_size)
     nn.train.check_devices(devices, batch_size)

@@ -18,7 +18,7 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import optim, schedules
+from jaxscratch.nn import augment, optim, schedules
 from jaxscratch.nn.losses import l2_penalty, softmax, softmax_cross_entropy
 from jaxscratch.nn.model import MLP, MLPConfig, MLPState, apply_mlp, check_config, init_mlp
 
@@ -40,6 +40,8 @@ class TrainConfig(NamedTuple):
     label_smoothing: float = 0.0
     clip_norm: float = 0.0  # 0 = no clipping
     eval_batch_size: int = 2048
+    augment_shift: float = 0.0  # random shifts up to this many pixels (0 = no augmentation)
+    augment_degrees: float = 0.0  # random rotations up to this many degrees
 
 
 class TrainState(NamedTuple):
@@ -93,6 +95,7 @@ def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
             "weight decay and clip norm must be >= 0 and label smoothing in [0, 1); "
             f"got {config.weight_decay}, {config.clip_norm}, {config.label_smoothing}"
         )
+    augment.check_augment(config.augment_shift, config.augment_degrees)
     return config
 
 
@@ -163,6 +166,9 @@ def _objective(params, model_state, key, x, y, spec: _Spec):
 
 def _step(state: TrainState, batch, spec: _Spec) -> tuple[TrainState, StepMetrics]:
     x, y = batch
+    if (spec.config.augment_shift or spec.config.augment_degrees) and x.ndim == 3:
+        k_aug = jax.random.fold_in(jax.random.fold_in(state.key, 2), state.step)
+        x = augment.augment(k_aug, x, spec.config.augment_shift, spec.config.augment_degrees)
     if spec.mesh is not None:  # each device takes its slice of the batch; XLA reduces gradients
         x = lax.with_sharding_constraint(x, NamedSharding(spec.mesh, P("batch")))
         y = lax.with_sharding_constraint(y, NamedSharding(spec.mesh, P("batch")))
