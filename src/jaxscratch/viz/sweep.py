@@ -13,7 +13,9 @@ def heatmap(
     """Colour = validation accuracy (len(h1), len(h2)); NaN cells are pairs not yet run;
     the chosen pair is outlined."""
     acc = np.asarray(accuracy, float)
-    fig = Figure(figsize=(1.6 + 0.9 * len(h2), 1.4 + 0.6 * len(h1)), layout="constrained")
+    fig = Figure(
+        figsize=(max(5.0, 2.2 + 0.9 * len(h2)), 1.6 + 0.6 * len(h1)), layout="constrained"
+    )
     ax = fig.subplots()
     finite = acc[np.isfinite(acc)]
     lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
@@ -30,5 +32,5 @@ def heatmap(
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, ec="red", lw=2.5))
     ax.set(xticks=range(len(h2)), yticks=range(len(h1)), xticklabels=h2, yticklabels=h1)
     ax.set(xlabel="h2 (second hidden layer)", ylabel="h1 (first hidden layer)",
-           title="validation accuracy over widths (chosen: red)")  # fmt: skip
+           title="validation accuracy (chosen pair: red)")  # fmt: skip
     return fig
