@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 from jaxscratch import experiment, nn
@@ -282,6 +283,7 @@ def run_sweep(
     nn.train.check_train_config(config.recipe, len(data.y_train))
     key = jax.random.fold_in(jax.random.key(config.seed), _VAL_SALT)
     split = carve_validation(key, data.x_train, data.y_train, config.val_fraction)
+    split = tuple(jnp.asarray(a) for a in split)  # on the device once, shared by every network
     nn.train.check_train_config(config.recipe, len(split[1]))
     n_val = len(split[3])
     stamp = fingerprint(config, data)
