@@ -131,7 +131,7 @@ def run(
         title="MNIST: a two-hidden-layer network, the width search, test metrics",
         blocks=(
             Text(
-                f"Data: {data.name} ({data.source}), because {reason}. The {n_all:,} images "
+                f"Data: {data.name}, because {reason}. The {n_all:,} images "
                 "are pooled and split 80:20, seeded and stratified by class: "
                 f"{len(data.y_train):,} for training and {len(data.y_test):,} for the test, "
                 "which is read once, at the end.\n\n"
