@@ -43,3 +43,18 @@ def test_report_keeps_parts_finished_by_earlier_runs(cli, tmp_path):
     assert cli("demo", "--quick", "--part", "bivariate", "--out", tmp_path)[0] == 0
     page = (tmp_path / "report.html").read_text()
     assert page.index("The bivariate normal") < page.index("Sampling a multivariate normal")
+
+
+def test_mnist_part_quick_uses_digits_and_writes_run_and_sweep(cli, tmp_path):
+    code, _, err = cli("demo", "--quick", "--part", "mnist", "--out", tmp_path)
+    assert code == 0, err
+    assert "using digits: quick mode" in err
+    run, swept = tmp_path / "mnist" / "run", tmp_path / "mnist" / "sweep"
+    for name in ("curves.png", "confusion.png", "reliability.png", "checkpoint.npz"):
+        assert (run / name).stat().st_size > 1000
+    assert (swept / "heatmap.png").stat().st_size > 1000
+    assert not (swept / "final").exists()  # the test part is read once, by the run
+    page = (tmp_path / "report.html").read_text()
+    assert "Width search" in page and "loss vs iterations" in page.lower()
+    assert "jaxscratch mnist sweep --dataset digits --h1 16 64 --h2 32" in page
+    assert page.count("data:image/png;base64,") >= 4

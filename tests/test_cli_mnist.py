@@ -21,6 +21,8 @@ from jaxscratch.nn import checkpoint
         (["--epochs", "0"], "--epochs must be >= 1"),
         (["--dropout", "1.5"], "dropout rate 1.5"),
         (["--resume", "--overwrite"], "contradict each other"),
+        (["--devices", "64"], "--devices 64: JAX sees"),
+        (["--devices", "3"], "batch size 128 does not split over 3 devices"),
     ],
 )
 def test_bad_training_options_give_one_line(cli, tmp_path, args, message):

@@ -165,9 +165,11 @@ def train_run(
     on_progress: Callable[[nn.Progress], None] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
     data_meta: dict | None = None,
+    devices: int = 1,
 ) -> dict[str, Any]:
     """Train into ``out``; returns the test metrics. With ``resume`` the saved config is used
-    (``model`` and ``recipe`` are ignored) and ``epochs``, if given, extends the run."""
+    (``model`` and ``recipe`` are ignored) and ``epochs``, if given, extends the run.
+    ``devices`` > 1 trains data parallel (``nn.make_trainer``)."""
     out = Path(out)
     _prepare_dir(out, resume=resume, overwrite=overwrite)
     if resume:
@@ -177,7 +179,7 @@ def train_run(
         cfg = run_config(data, model, recipe, seed, **(data_meta or {}))
     if epochs is not None:
         recipe = recipe._replace(epochs=epochs)
-    trainer = nn.make_trainer(model, recipe, len(data.y_train))
+    trainer = nn.make_trainer(model, recipe, len(data.y_train), devices=devices)
     cfg["model"], cfg["train"] = trainer.model._asdict(), trainer.config._asdict()
     write_json(out / "config.json", cfg)
     state = trainer.init(jax.random.key(cfg["seed"]))

@@ -81,6 +81,9 @@ def train(
     ] = None,
     label_smoothing: Annotated[float, typer.Option(help="In [0, 1).")] = 0.0,
     clip_norm: Annotated[float, typer.Option(help="Global-norm gradient clip (0 = off).")] = 0.0,
+    augment: Annotated[
+        bool, typer.Option(help="Random shifts (<= 2 px) and rotations (<= 10 degrees).")
+    ] = False,
     seed: Annotated[int, typer.Option(help="Seed for the split, initialisation and batches.")] = 0,
     dataset: Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")] = "mnist",
     data_dir: Annotated[
@@ -88,6 +91,9 @@ def train(
     ] = None,
     split: Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")] = "80-20",
     out: Annotated[Path, typer.Option(help="Run directory.")] = Path("runs/mnist"),
+    devices: Annotated[
+        int, typer.Option(help="Train data parallel over this many JAX devices.")
+    ] = 1,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out (its config).")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the run in --out.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
@@ -108,8 +114,10 @@ def train(
     recipe = nn.TrainConfig(
         epochs or 10, batch_size, optimizer, lr, schedule, warmup_epochs,
         weight_decay=weight_decay, label_smoothing=label_smoothing, clip_norm=clip_norm,
+        augment_shift=2.0 * augment, augment_degrees=10.0 * augment,
     )  # fmt: skip
     nn.train.check_train_config(recipe, batch_size)
+    nn.train.check_devices(devices, batch_size)
     if resume:  # the run's own data, architecture and recipe; --epochs may extend it
         data = experiment.load_run_data(out)
     else:
@@ -144,7 +152,7 @@ def train(
 
         metrics = experiment.train_run(
             out, data, model, recipe, seed=seed, resume=resume, overwrite=overwrite,
-            epochs=epochs, on_progress=progress, on_epoch=epoch_done,
+            epochs=epochs, on_progress=progress, on_epoch=epoch_done, devices=devices,
             data_meta={"dataset": dataset, "data_dir": data_dir and str(data_dir)},
         )  # fmt: skip
     if as_json:
@@ -183,3 +191,119 @@ def predict(
     top = np.argsort(-proba)[:3]
     shares = ", ".join(f"{names[k]}: {100 * proba[k]:.1f} %" for k in top)
     out_console.print(f"class {best} ({names[best]})  [{shares}]")
+
+
+class _ManyValues(typer.core.TyperCommand):
+    """Let ``--h1 64 128 256`` give three values: rewritten to ``--h1 64 --h1 128 ...``."""
+
+    many = ("--h1", "--h2")
+
+    def parse_args(self, ctx, args):
+        out, current = [], None
+        for a in args:
+            if a.startswith("-"):
+                current = a if a in self.many else None
+                if current is None:
+                    out.append(a)
+            elif current is not None:
+                out += [current, a]
+            else:
+                out.append(a)
+        return super().parse_args(ctx, out)
+
+
+@app.command(cls=_ManyValues)
+def sweep(
+    h1: Annotated[
+        list[int] | None, typer.Option("--h1", help="First hidden widths, e.g. --h1 64 128 256.")
+    ] = None,
+    h2: Annotated[
+        list[int] | None, typer.Option("--h2", help="Second hidden widths, e.g. --h2 32 64.")
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Epochs per network.")] = 10,
+    final_epochs: Annotated[
+        int | None, typer.Option(help="Epochs of the final network [default: --epochs].")
+    ] = None,
+    val_fraction: Annotated[
+        float, typer.Option(help="Share of the training part held out for validation.")
+    ] = 0.1,
+    activation: Annotated[str, typer.Option(help="relu | gelu | tanh")] = "relu",
+    batchnorm: Annotated[bool, typer.Option(help="Batch normalisation after each dense.")] = True,
+    dropout: Annotated[float, typer.Option(help="Dropout rate after each hidden layer.")] = 0.1,
+    optimizer: Annotated[str, typer.Option(help="sgd | momentum | nesterov | adam | adamw")] = (
+        "adamw"
+    ),
+    lr: Annotated[float, typer.Option(help="Peak learning rate.")] = 3e-3,
+    batch_size: Annotated[int, typer.Option(help="Mini-batch size.")] = 128,
+    weight_decay: Annotated[float, typer.Option(help="AdamW decoupled weight decay.")] = 1e-4,
+    seed: Annotated[int, typer.Option(help="Seed for the splits, initialisation, batches.")] = 0,
+    dataset: Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")] = "mnist",
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder with the four standard IDX files.")
+    ] = None,
+    split: Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")] = "80-20",
+    devices: Annotated[
+        int, typer.Option(help="Train data parallel over this many JAX devices.")
+    ] = 1,
+    out: Annotated[Path, typer.Option(help="Sweep directory.")] = Path("runs/sweep"),
+    overwrite: Annotated[
+        bool, typer.Option(help="Start again instead of resuming the sweep in --out.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Train one network per (h1, h2) pair, choose the widths on a validation split carved from
+    the training part, retrain them and test once. Rerun the same command to resume."""
+    from jaxscratch import sweep as sweep_lib
+
+    if epochs < 1:
+        raise JaxscratchError(f"--epochs must be >= 1, got {epochs}")
+    if split not in experiment.SPLITS:
+        raise JaxscratchError(f"unknown --split {split!r}; choose 80-20 or official")
+    model = nn.MLPConfig((1, 1, 1, 10), activation, batchnorm, dropout)
+    nn.model.check_config(model)
+    schedule = "cosine" if optimizer in ("adam", "adamw") else "constant"
+    recipe = nn.TrainConfig(epochs, batch_size, optimizer, lr, schedule, 1.0,
+                            weight_decay=weight_decay)  # fmt: skip
+    nn.train.check_train_config(recipe, batch_size)
+    config = sweep_lib.check_sweep_config(sweep_lib.SweepConfig(
+        tuple(h1 or (64, 128, 256, 512, 1024)), tuple(h2 or (32, 64, 128, 256, 512)), model,
+        recipe, val_fraction, seed, final_epochs, devices))  # fmt: skip
+    nn.train.check_devices(devices, batch_size)
+    if out.exists() and not out.is_dir():
+        raise JaxscratchError(f"sweep directory {out} is a file; give a directory path")
+    data = experiment.load_data(dataset, data_dir=data_dir, split=split, seed=seed)
+    if not as_json:
+        err_console.print(
+            f"{data.name}: {len(data.y_train):,} train / {len(data.y_test):,} test images "
+            f"({data.split} split) from {data.source}; "
+            f"{len(config.h1) * len(config.h2)} width pairs"
+        )
+    columns = (
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f} %"),
+        TimeElapsedColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=err_console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("sweep", total=None)
+
+        def progress(p: sweep_lib.SweepProgress) -> None:
+            bar.update(task, description=p.label, total=p.total, completed=p.done)
+
+        def pair_done(r: dict, reused: bool) -> None:
+            if not as_json:
+                how = "recorded earlier" if reused else f"{r['seconds']:.1f} s"
+                bar.console.print(
+                    f"{r['h1']:>5} x {r['h2']:<5} {r['params']:>10,} params  "
+                    f"validation acc {100 * r['val_accuracy']:.2f} %  ({how})"
+                )
+
+        result = sweep_lib.run_sweep(
+            out, data, config, resume=not overwrite, on_progress=progress, on_pair=pair_done
+        )
+    chosen = {k: result.chosen[k] for k in ("h1", "h2", "params", "val_accuracy")}
+    if as_json:
+        test = {k: result.metrics[k] for k in _SUMMARY}
+        print_json({"chosen": chosen, "reason": result.reason, "test": test, "out": str(out)})
+        return
+    out_console.print(f"chosen widths {chosen['h1']}-{chosen['h2']}: {result.reason}")
+    out_console.print(_metrics_table(result.metrics, f"test metrics ({result.final_dir})"))
+    out_console.print(f"table: {out / 'sweep.md'}  heat map: {out / 'heatmap.png'}")

@@ -105,7 +105,8 @@ def fit(
     epoch. A NaN/inf loss raises ``DivergedError`` before ``on_epoch`` sees the bad state.
     """
     history = new_history(trainer) if history is None else copy.deepcopy(history)
-    x, y = jnp.asarray(x_train), jnp.asarray(y_train, jnp.int32)
+    x, y = trainer.place((jnp.asarray(x_train), jnp.asarray(y_train, jnp.int32)))
+    state = trainer.place(state)
     has_test = x_test is not None
     if has_test:
         x_test, y_test = jnp.asarray(x_test), np.asarray(y_test)

@@ -14,9 +14,11 @@ from typing import Any, NamedTuple
 import jax
 import jax.numpy as jnp
 from jax import Array, lax
+from jax.sharding import Mesh, NamedSharding
+from jax.sharding import PartitionSpec as P
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import optim, schedules
+from jaxscratch.nn import augment, optim, schedules
 from jaxscratch.nn.losses import l2_penalty, softmax, softmax_cross_entropy
 from jaxscratch.nn.model import MLP, MLPConfig, MLPState, apply_mlp, check_config, init_mlp
 
@@ -38,6 +40,8 @@ class TrainConfig(NamedTuple):
     label_smoothing: float = 0.0
     clip_norm: float = 0.0  # 0 = no clipping
     eval_batch_size: int = 2048
+    augment_shift: float = 0.0  # random shifts up to this many pixels (0 = no augmentation)
+    augment_degrees: float = 0.0  # random rotations up to this many degrees
 
 
 class TrainState(NamedTuple):
@@ -64,6 +68,8 @@ class Trainer(NamedTuple):
     model: MLPConfig
     config: TrainConfig
     steps_per_epoch: int
+    devices: int = 1
+    place: Callable = lambda tree: tree  # put arrays where the programs expect them (replicated)
 
 
 def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
@@ -89,6 +95,7 @@ def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
             "weight decay and clip norm must be >= 0 and label smoothing in [0, 1); "
             f"got {config.weight_decay}, {config.clip_norm}, {config.label_smoothing}"
         )
+    augment.check_augment(config.augment_shift, config.augment_degrees)
     return config
 
 
@@ -129,6 +136,7 @@ class _Spec(NamedTuple):
     model: MLPConfig
     config: TrainConfig
     steps_per_epoch: int
+    mesh: Mesh | None = None  # data parallel: the batch is sharded over the "batch" axis
 
 
 # Two updates per loop iteration: with one, XLA copies every weight matrix the backward pass
@@ -158,6 +166,12 @@ def _objective(params, model_state, key, x, y, spec: _Spec):
 
 def _step(state: TrainState, batch, spec: _Spec) -> tuple[TrainState, StepMetrics]:
     x, y = batch
+    if (spec.config.augment_shift or spec.config.augment_degrees) and x.ndim == 3:
+        k_aug = jax.random.fold_in(jax.random.fold_in(state.key, 2), state.step)
+        x = augment.augment(k_aug, x, spec.config.augment_shift, spec.config.augment_degrees)
+    if spec.mesh is not None:  # each device takes its slice of the batch; XLA reduces gradients
+        x = lax.with_sharding_constraint(x, NamedSharding(spec.mesh, P("batch")))
+        y = lax.with_sharding_constraint(y, NamedSharding(spec.mesh, P("batch")))
     k_dropout = jax.random.fold_in(jax.random.fold_in(state.key, 1), state.step)
     grad_fn = jax.value_and_grad(_objective, has_aux=True)
     (_, (model_state, metrics)), grads = grad_fn(
@@ -202,15 +216,43 @@ _permutation_jit = jax.jit(_permutation, static_argnames=("n", "spec"))
 _predict_jit = jax.jit(_predict_proba, static_argnames=("model", "batch"))
 
 
-def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int) -> Trainer:
+def check_devices(devices: int, batch_size: int) -> int:
+    """Refuse more devices than JAX sees, and a batch that does not split evenly over them."""
+    if devices >= 1 and batch_size % devices:
+        raise JaxscratchError(
+            f"batch size {batch_size} does not split over {devices} devices; give a multiple "
+            f"of {devices}, e.g. --batch-size {devices * max(1, round(batch_size / devices))}"
+        )
+    have = jax.device_count()
+    if devices < 1 or devices > have:
+        raise JaxscratchError(
+            f"--devices {devices}: JAX sees {have} device(s) here; give 1 to {have} (on CPU, "
+            "XLA_FLAGS=--xla_force_host_platform_device_count=N before starting makes N)"
+        )
+    return devices
+
+
+def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int, devices: int = 1) -> Trainer:
     """Bind the jit-compiled step, epoch runner and batched predictor to one recipe.
+
+    With ``devices`` > 1 training is data parallel: a one-axis ``Mesh`` over the first
+    ``devices`` JAX devices, each mini-batch sharded over it, parameters and optimizer state
+    replicated (``trainer.place``); XLA inserts the gradient all-reduce. Batch-norm statistics
+    are those of the whole mini-batch, so the result equals the one-device run up to rounding.
 
     The compiled programs live at module level keyed by the (hashable) recipe, so building the
     same trainer twice (a resumed run, ``evaluate``) reuses them instead of compiling again.
     """
     model = check_config(model)
     config = check_train_config(config, n_train)
-    spec = _Spec(model, config, n_train // config.batch_size)  # each shuffle's tail is dropped
+    devices = check_devices(devices, config.batch_size)
+    mesh = Mesh(jax.devices()[:devices], ("batch",)) if devices > 1 else None
+    spec = _Spec(model, config, n_train // config.batch_size, mesh)  # each shuffle's tail dropped
+
+    def place(tree):
+        if mesh is None:
+            return tree
+        return jax.device_put(tree, NamedSharding(mesh, P()))
 
     def compile_ahead(state: TrainState, x, y, steps: int) -> None:
         idx = jax.ShapeDtypeStruct((steps, config.batch_size), jnp.int32)
@@ -218,7 +260,7 @@ def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int) -> Trainer
         _permutation_jit.lower(state, n=int(x.shape[0]), spec=spec).compile()
 
     return Trainer(
-        init=partial(_init_jit, spec=spec),
+        init=lambda key: place(_init_jit(key, spec=spec)),
         step=partial(_step_jit, spec=spec),
         run_steps=partial(_run_steps_jit, spec=spec),
         permutation=lambda state, n: _permutation_jit(state, n=n, spec=spec),
@@ -227,4 +269,6 @@ def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int) -> Trainer
         model=model,
         config=config,
         steps_per_epoch=spec.steps_per_epoch,
+        devices=devices,
+        place=place,
     )

@@ -1,6 +1,7 @@
 """Run the demo parts in order, keep what finished, and write the report after each part."""
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -9,7 +10,7 @@ import jax
 
 from jaxscratch._io import write_json, write_text
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.pipeline import bivariate, blr, mvn
+from jaxscratch.pipeline import bivariate, blr, mnist, mvn
 from jaxscratch.report import Section, environment, render_html, section_from_dict, section_to_dict
 
 Progress = Callable[[int, int], None]
@@ -37,6 +38,14 @@ def _blr(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> S
     return blr.run(out, key, progress=progress, **sizes)
 
 
+def _mnist(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> Section:
+    return mnist.run(out, key, quick=quick, progress=progress, log=_log)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 INTRO = (
     "jaxscratch solves four classic probabilistic machine-learning tasks from scratch in JAX: "
     "the bivariate normal pictured and animated, multivariate-normal sampling from uniform "
@@ -49,6 +58,7 @@ INTRO = (
 PARTS: tuple[Part, ...] = (
     Part("bivariate", "Bivariate normal: figures and animation", _bivariate),
     Part("mvn", "MVN sampling from uniform bits", _mvn),
+    Part("mnist", "MNIST: width search, training, test metrics", _mnist),
     Part("blr", "Bayesian linear regression", _blr),
 )
 
