@@ -11,6 +11,11 @@ set is not on the machine; speed does not depend on the pixel values).
 * torch: the same loop in PyTorch with 2 threads, if ``torch`` is installed (benchmark only).
 * flop bound: 6 x (matmul parameters) x 60,000 FLOP per epoch over the machine's measured
   float32 matmul rate.
+* matmul only: the epoch's matrix products alone (forward, weight gradients, and input
+  gradients of every layer but the first, which no program computes), each one timed as its
+  own jitted XLA op at its real shape, times the number of steps: what XLA's kernels cost
+  before any activation, loss, update or loop overhead.
+* torch matmul only: the same products through ``torch.mm`` (2 threads), when torch is there.
 
 Each side warms up (compiles) first; then the sides take turns, one epoch each, so that all see
 the same load; we report medians of the timed epochs and of the paired ratios.
@@ -116,11 +121,11 @@ def _torch_epochs(torch, x, y):
         layers += [torch.nn.Linear(a, b), torch.nn.Tanh()]
     net = torch.nn.Sequential(*layers[:-1])
     opt = torch.optim.SGD(net.parameters(), lr=LR)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
+    xt, yt = torch.from_numpy(np.array(x)), torch.from_numpy(y.astype(np.int64))
     steps, epoch = len(y) // BATCH, 0
     while True:
         epoch += 1
-        perm = torch.from_numpy(np.asarray(jax.random.permutation(jax.random.key(epoch), len(y))))
+        perm = torch.from_numpy(np.array(jax.random.permutation(jax.random.key(epoch), len(y))))
         t0 = time.perf_counter()
         for i in range(steps):
             idx = perm[i * BATCH : (i + 1) * BATCH]
@@ -149,6 +154,46 @@ def flop_bound(n: int) -> tuple[float, float]:
     return flop / rate, rate / 1e9
 
 
+def _products() -> list[tuple[int, int, int]]:
+    """(m, k, n) of every matrix product in one training step."""
+    out = []
+    for i, (a, b) in enumerate(zip(SIZES[:-1], SIZES[1:], strict=True)):
+        out += [(BATCH, a, b), (a, BATCH, b)]  # forward x W; weight gradient x^T dz
+        if i:
+            out.append((BATCH, b, a))  # input gradient dz W^T (never for the first layer)
+    return out
+
+
+def _min_seconds(run, reps: int = 50, rounds: int = 5) -> float:
+    run()
+    best = float("inf")
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            run()
+        best = min(best, (time.perf_counter() - t0) / reps)
+    return best
+
+
+def matmul_only(n: int) -> tuple[float, float | None]:
+    """(XLA, torch or None) seconds per epoch of the step's matrix products alone."""
+    steps, xla, tch = n // BATCH, 0.0, 0.0
+    try:
+        import torch
+
+        torch.set_num_threads(2)
+    except ImportError:
+        torch = None
+    mm = jax.jit(jnp.matmul)
+    for m, k, p in _products():
+        a, b = jnp.ones((m, k), jnp.float32), jnp.ones((k, p), jnp.float32)
+        xla += _min_seconds(lambda a=a, b=b: mm(a, b).block_until_ready())
+        if torch is not None:
+            ta, tb = torch.ones(m, k), torch.ones(k, p)
+            tch += _min_seconds(lambda ta=ta, tb=tb: torch.mm(ta, tb))
+    return xla * steps, (tch * steps if torch is not None else None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs per side")
@@ -165,7 +210,9 @@ def main() -> None:
             times[k].append(next(epochs))
     t_ours, t_straight, t_torch = times["ours"], times["straight"], times.get("torch")
     bound, gflops = flop_bound(len(y))
+    mm_xla, mm_torch = matmul_only(len(y))
     ratios = [b / a for a, b in zip(t_ours, t_straight, strict=True)]
+    torch_ratios = [b / a for a, b in zip(t_ours, t_torch or [], strict=False)]
     result = {
         "ours_s_per_epoch": statistics.median(t_ours),
         "straight_jax_s_per_epoch": statistics.median(t_straight),
@@ -173,6 +220,9 @@ def main() -> None:
         "flop_bound_s_per_epoch": bound,
         "matmul_gflops": gflops,
         "speedup_vs_straight_jax": statistics.median(ratios),  # median of paired epochs
+        "speedup_vs_torch": statistics.median(torch_ratios) if torch_ratios else None,
+        "matmul_only_s_per_epoch": mm_xla,
+        "torch_matmul_only_s_per_epoch": mm_torch,
         "data": source,
         "epochs_timed": args.epochs,
         "machine": f"{platform.machine()}, {jax.device_count()} device(s), jax {jax.__version__}",
@@ -181,9 +231,11 @@ def main() -> None:
         print(json.dumps(result, indent=2))
         return
     for k, v in result.items():
-        print(f"{k:>26}: {v:.3f}" if isinstance(v, float) else f"{k:>26}: {v}")
-    print("per-epoch seconds: ours", [round(t, 3) for t in t_ours])
-    print("                   straight", [round(t, 3) for t in t_straight])
+        print(f"{k:>30}: {v:.3f}" if isinstance(v, float) else f"{k:>30}: {v}")
+    print("    per-epoch seconds: ours", [round(t, 3) for t in t_ours])
+    print("                       straight", [round(t, 3) for t in t_straight])
+    if t_torch:
+        print("                       torch", [round(t, 3) for t in t_torch])
 
 
 if __name__ == "__main__":
