@@ -37,6 +37,21 @@ def interleaved_medians(
     return {name: statistics.median(t) for name, t in times.items()}
 
 
+def best_seconds_per_call(fn: Callable[[], object], calls: int = 50, rounds: int = 5) -> float:
+    """Seconds per call of ``fn`` for operations too short to time one by one: ``calls``
+    back-to-back calls per round, blocked at the end of the round; the fastest round's mean
+    (after one warm-up call)."""
+    jax.block_until_ready(fn())
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(calls):
+            out = fn()
+        jax.block_until_ready(out)
+        best = min(best, (time.perf_counter() - start) / calls)
+    return best
+
+
 def machine() -> dict:
     """What the numbers were measured on."""
     return {

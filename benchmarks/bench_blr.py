@@ -18,7 +18,9 @@ import json
 import os
 import platform
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import jax
 
@@ -30,22 +32,15 @@ from jax import lax  # noqa: E402
 from numpyro.infer.hmc import hmc  # noqa: E402
 from sklearn.linear_model import BayesianRidge  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import interleaved_medians  # noqa: E402
+
 from jaxscratch import blr  # noqa: E402
 from jaxscratch.blr import mcmc  # noqa: E402
 
 N_BIG, N_RBF = 1_000_000, 25
 CHAINS, WARMUP, SAMPLES = 4, 500, 1000
 NAMES = ["w0", "w1", "log_alpha", "log_beta"]
-
-
-def _median_time(fn, repeats: int) -> float:
-    jax.block_until_ready(fn())  # compile / warm caches
-    runs = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def bench_exact(repeats: int) -> dict:
@@ -64,7 +59,8 @@ def bench_exact(repeats: int) -> dict:
         model = BayesianRidge(fit_intercept=False).fit(features, y_np)
         return model.predict(features, return_std=True)
 
-    ours_s, sklearn_s = _median_time(ours, repeats), _median_time(theirs, repeats)
+    t = interleaved_medians({"ours": ours, "sklearn": theirs}, repeats)  # sides take turns
+    ours_s, sklearn_s = t["ours"], t["sklearn"]
     (m1, s1), (m2, s2) = ours(), theirs()
     return {
         "ours_s": ours_s,

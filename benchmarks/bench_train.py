@@ -27,13 +27,18 @@ import argparse
 import json
 import platform
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxscratch import nn
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import best_seconds_per_call  # noqa: E402
+
+from jaxscratch import nn  # noqa: E402
 
 SIZES = (784, 1024, 1024, 10)
 BATCH, LR = 128, 1e-3
@@ -142,14 +147,7 @@ def flop_bound(n: int) -> tuple[float, float]:
     a = jnp.ones((BATCH, 1024), jnp.float32)
     b = jnp.ones((1024, 1024), jnp.float32)
     mm = jax.jit(lambda a, b: jnp.tanh(a @ b))
-    mm(a, b).block_until_ready()
-    reps, best = 200, float("inf")
-    for _ in range(5):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            out = mm(a, b)
-        out.block_until_ready()
-        best = min(best, (time.perf_counter() - t0) / reps)
+    best = best_seconds_per_call(lambda: mm(a, b), calls=200)
     rate = 2.0 * BATCH * 1024 * 1024 / best
     return flop / rate, rate / 1e9
 
@@ -164,17 +162,6 @@ def _products() -> list[tuple[int, int, int]]:
     return out
 
 
-def _min_seconds(run, reps: int = 50, rounds: int = 5) -> float:
-    run()
-    best = float("inf")
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        for _ in range(reps):
-            run()
-        best = min(best, (time.perf_counter() - t0) / reps)
-    return best
-
-
 def matmul_only(n: int) -> tuple[float, float | None]:
     """(XLA, torch or None) seconds per epoch of the step's matrix products alone."""
     steps, xla, tch = n // BATCH, 0.0, 0.0
@@ -187,10 +174,10 @@ def matmul_only(n: int) -> tuple[float, float | None]:
     mm = jax.jit(jnp.matmul)
     for m, k, p in _products():
         a, b = jnp.ones((m, k), jnp.float32), jnp.ones((k, p), jnp.float32)
-        xla += _min_seconds(lambda a=a, b=b: mm(a, b).block_until_ready())
+        xla += best_seconds_per_call(lambda a=a, b=b: mm(a, b).block_until_ready())
         if torch is not None:
             ta, tb = torch.ones(m, k), torch.ones(k, p)
-            tch += _min_seconds(lambda ta=ta, tb=tb: torch.mm(ta, tb))
+            tch += best_seconds_per_call(lambda ta=ta, tb=tb: torch.mm(ta, tb))
     return xla * steps, (tch * steps if torch is not None else None)
 
 
