@@ -18,6 +18,8 @@ from jaxscratch.nn import checkpoint
         (["--lr", "-0.1"], "--lr must be a positive number"),
         (["--schedule", "linear"], "unknown schedule 'linear'"),
         (["--split", "50-50"], "unknown --split '50-50'"),
+        (["--dataset", "cifar"], "unknown dataset 'cifar'; choose one of mnist"),
+        (["--data-dir", "/nonexistent/jaxscratch-data"], "does not exist; give a folder holding"),
         (["--epochs", "0"], "--epochs must be >= 1"),
         (["--dropout", "1.5"], "dropout rate 1.5"),
         (["--resume", "--overwrite"], "contradict each other"),

@@ -109,9 +109,18 @@ def test_bad_sweep_configs_are_named(kw, message):
         (["--epochs", "0"], "--epochs must be >= 1"),
         (["--val-fraction", "0.9"], "validation fraction must be in (0, 0.5)"),
         (["--devices", "3"], "does not split over 3 devices"),
+        (["--split", "50-50"], "unknown --split '50-50'; choose 80-20 or official"),
+        (["--dataset", "cifar"], "unknown dataset 'cifar'; choose one of mnist"),
     ],
 )
 def test_cli_sweep_bad_input_is_one_line(cli, tmp_path, args, message):
     code, _, err = cli("mnist", "sweep", *args, "--out", tmp_path / "x")
     assert code == 2 and message in err and err.count("\n") == 1
+    assert not (tmp_path / "x").exists()
+
+
+def test_cli_sweep_data_dir_without_the_files_names_them(cli, tmp_path):
+    (tmp_path / "empty").mkdir()
+    code, _, err = cli("mnist", "sweep", "--data-dir", tmp_path / "empty", "--out", tmp_path / "x")
+    assert code == 2 and "lacks train-images-idx3-ubyte.gz" in err and err.count("\n") == 1
     assert not (tmp_path / "x").exists()
