@@ -14,6 +14,12 @@ from jaxscratch.errors import JaxscratchError
 
 app = typer.Typer(help="A two-hidden-layer network on MNIST-format digits.", no_args_is_help=True)
 
+# options shared by ``train`` and ``sweep``
+Dataset = Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")]
+DataDir = Annotated[Path | None, typer.Option(help="Folder with the four standard IDX files.")]
+Split = Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")]
+Devices = Annotated[int, typer.Option(help="Train data parallel over this many JAX devices.")]
+
 _SUMMARY = (
     "accuracy",
     "macro_f1",
@@ -85,15 +91,11 @@ def train(
         bool, typer.Option(help="Random shifts (<= 2 px) and rotations (<= 10 degrees).")
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed for the split, initialisation and batches.")] = 0,
-    dataset: Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")] = "mnist",
-    data_dir: Annotated[
-        Path | None, typer.Option(help="Folder with the four standard IDX files.")
-    ] = None,
-    split: Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")] = "80-20",
+    dataset: Dataset = "mnist",
+    data_dir: DataDir = None,
+    split: Split = "80-20",
     out: Annotated[Path, typer.Option(help="Run directory.")] = Path("runs/mnist"),
-    devices: Annotated[
-        int, typer.Option(help="Train data parallel over this many JAX devices.")
-    ] = 1,
+    devices: Devices = 1,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out (its config).")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace the run in --out.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
@@ -237,14 +239,10 @@ def sweep(
     batch_size: Annotated[int, typer.Option(help="Mini-batch size.")] = 128,
     weight_decay: Annotated[float, typer.Option(help="AdamW decoupled weight decay.")] = 1e-4,
     seed: Annotated[int, typer.Option(help="Seed for the splits, initialisation, batches.")] = 0,
-    dataset: Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")] = "mnist",
-    data_dir: Annotated[
-        Path | None, typer.Option(help="Folder with the four standard IDX files.")
-    ] = None,
-    split: Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")] = "80-20",
-    devices: Annotated[
-        int, typer.Option(help="Train data parallel over this many JAX devices.")
-    ] = 1,
+    dataset: Dataset = "mnist",
+    data_dir: DataDir = None,
+    split: Split = "80-20",
+    devices: Devices = 1,
     out: Annotated[Path, typer.Option(help="Sweep directory.")] = Path("runs/sweep"),
     overwrite: Annotated[
         bool, typer.Option(help="Start again instead of resuming the sweep in --out.")
