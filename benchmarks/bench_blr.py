@@ -80,8 +80,8 @@ def _reference():
     zero = jnp.zeros((), jnp.float64)
     init = mcmc.init_positions(
         jax.random.key(1),
-        mcmc.Params(post.mean, jnp.log(eb.alpha), jnp.log(eb.beta)),
-        mcmc.Params(sd, zero + 0.5, zero + 0.1),
+        mcmc.Position(post.mean, jnp.log(eb.alpha), jnp.log(eb.beta)),
+        mcmc.Position(sd, zero + 0.5, zero + 0.1),
         CHAINS,
     )
     return s, init
@@ -100,7 +100,7 @@ def _numpyro_nuts(logdensity):
     """
 
     def potential(p):  # NumPyro minimises the potential energy -log density
-        return -logdensity(mcmc.Params(p["w"], p["log_alpha"], p["log_beta"]))
+        return -logdensity(mcmc.Position(p["w"], p["log_alpha"], p["log_beta"]))
 
     init_kernel, sample_kernel = hmc(potential_fn=potential, algo="NUTS")
 

@@ -15,10 +15,12 @@ import argparse
 import json
 import platform
 import sys
+from pathlib import Path
 
 import numpy as np
 
-from jaxscratch.app.harness import browser_page, chromium_missing, explorer_server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from harness import browser_page, chromium_missing, explorer_server  # noqa: E402
 
 # What is drawn now: the first plotted y of the live scatter, or the classic figure's image
 # source (found through Panel's shadow roots).

@@ -42,6 +42,7 @@ from jaxscratch import nn  # noqa: E402
 
 SIZES = (784, 1024, 1024, 10)
 BATCH, LR = 128, 1e-3
+MODEL = nn.MLPConfig(SIZES, "tanh", batchnorm=False, dropout=0.0)  # the reference network
 
 
 def load_images() -> tuple[np.ndarray, np.ndarray, str]:
@@ -59,8 +60,9 @@ def load_images() -> tuple[np.ndarray, np.ndarray, str]:
 
 def ours(x, y):
     """Yields seconds per epoch: exactly ``nn.fit``'s path with one chunk per epoch."""
-    model = nn.MLPConfig(SIZES, "tanh")
-    recipe = nn.TrainConfig(epochs=1000, batch_size=BATCH, optimizer="sgd", lr=LR)
+    model = MODEL
+    recipe = nn.TrainConfig(epochs=1000, batch_size=BATCH, optimizer="sgd", lr=LR,
+                            schedule="constant", warmup_epochs=0.0, weight_decay=0.0)  # fmt: skip
     trainer = nn.make_trainer(model, recipe, len(y))
     state = trainer.init(jax.random.key(0))
     x, y = jnp.asarray(x), jnp.asarray(y)
@@ -75,7 +77,7 @@ def ours(x, y):
 
 def straight(x, y):
     """Yields seconds per epoch of JAX's own from-scratch MNIST example loop (our initialiser)."""
-    params, _ = nn.init_mlp(key=jax.random.key(0), config=nn.MLPConfig(SIZES, "tanh"))
+    params, _ = nn.init_mlp(key=jax.random.key(0), config=MODEL)
     params = [(d.w, d.b) for d in params.dense]
 
     def predict(params, inputs):

@@ -99,7 +99,7 @@ def test_most_confused_pairs_are_the_largest_off_diagonal_cells():
 
 def test_report_holds_every_metric_by_name(data):
     y, p = data
-    out = metrics.report(y, p.astype(np.float32))
+    out = metrics.classification_report(y, p.astype(np.float32))
     for name in ("accuracy", "macro_f1", "micro_f1", "weighted_f1", "roc_auc_macro", "log_loss"):
         assert isinstance(out[name], float)
     for name in ("ece", "brier_score", "top_3_accuracy", "confusion_matrix", "most_confused"):

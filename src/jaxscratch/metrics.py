@@ -185,7 +185,7 @@ def _all(labels: Array, proba: Array, n_bins: int, top_k: int) -> dict[str, Any]
     }
 
 
-def report(labels, proba, *, n_bins: int = 15, top_k: int = 3) -> dict[str, Any]:
+def classification_report(labels, proba, *, n_bins: int = 15, top_k: int = 3) -> dict[str, Any]:
     """Every metric above by name, as plain Python numbers (the content of ``metrics.json``)."""
     labels, proba = jnp.asarray(labels), jnp.asarray(proba)
     K = proba.shape[1]

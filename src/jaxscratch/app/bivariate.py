@@ -1,4 +1,4 @@
-"""The bivariate-normal tab: sliders call ``bivariate.scene``; Bokeh sources update in place.
+"""The bivariate-normal tab: sliders call ``scenes.bivariate.scene``; Bokeh sources update.
 
 Wiring only. A slider move recomputes one jitted ``scene`` and replaces the data of a few
 ``ColumnDataSource``s inside one held document change, so the browser redraws the existing
@@ -13,16 +13,15 @@ from bokeh.models import ColumnDataSource, Range1d, Span
 from bokeh.palettes import Blues256
 from bokeh.plotting import figure
 
-from jaxscratch import bivariate as bv
+from jaxscratch.app import controls
+from jaxscratch.gaussian import bivariate as bv
+from jaxscratch.scenes import bivariate as sb
 from jaxscratch.viz import bivariate as vb
 
-N_MAX = 10_000  # base normals drawn once per resample; the n slider takes a prefix
-N_DEFAULT = 2_000
-SNAP = 2.0  # window edges snap to multiples of this, so the axes rarely move
 SOURCES = ("samples", "density", "ellipses", "axes", "hist_x", "hist_y", "curves_x", "curves_y")
 
 
-def _data(s: bv.Scene) -> dict[str, dict]:
+def _data(s: sb.BivariateScene) -> dict[str, dict]:
     """Column data of every source from one scene (numpy arrays)."""
     x, y = s.samples[:, 0], s.samples[:, 1]
     lo_x, hi_x, lo_y, hi_y = s.xs[0], s.xs[-1], s.ys[0], s.ys[-1]
@@ -90,15 +89,12 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span]):
 
 def tab(seed: int = 0) -> pn.viewable.Viewable:
     """The bivariate explorer for one browser session."""
-    sx0, sy0, rho0 = bv.PRESETS["reference"]
     w = {
-        "mux": pn.widgets.FloatSlider(label="μx", start=-3, end=3, step=0.05, value=0.0),
-        "muy": pn.widgets.FloatSlider(label="μy", start=-3, end=3, step=0.05, value=0.0),
-        "sx": pn.widgets.FloatSlider(label="σx", start=0.2, end=3, step=0.05, value=sx0),
-        "sy": pn.widgets.FloatSlider(label="σy", start=0.2, end=3, step=0.05, value=sy0),
-        "rho": pn.widgets.FloatSlider(
-            label="ρ", start=-bv.RHO_MAX, end=bv.RHO_MAX, step=0.01, value=round(rho0, 2)
-        ),
+        name: pn.widgets.FloatSlider(
+            label=c.label, start=c.start, end=c.end, step=c.step, value=c.value
+        )
+        for name, c in controls.SLIDERS.items()
+    } | {
         "x0": pn.widgets.FloatSlider(
             label="x₀ (slice p(y | x₀))", start=-8, end=8, step=0.05, value=1.0
         ),
@@ -111,9 +107,10 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         # Panel holds a browser change for 50 ms to coalesce bursts (Syncable._debounce); a
         # redraw here costs < 10 ms, so handle each move at once: ~50 ms off every redraw.
         widget._debounce = 0
-    n = pn.widgets.IntSlider(label="samples n", start=100, end=N_MAX, step=100, value=N_DEFAULT,
+    n = pn.widgets.IntSlider(label="samples n", start=controls.N_MIN, end=controls.N_MAX,
+                             step=controls.N_STEP, value=controls.N_DEFAULT,
                              css_classes=["bv-n"])  # fmt: skip
-    preset = pn.widgets.Select(label="preset", options=list(bv.PRESETS), value="reference",
+    preset = pn.widgets.Select(label="preset", options=list(controls.PRESETS), value="reference",
                                css_classes=["bv-preset"])  # fmt: skip
     resample = pn.widgets.Button(label="resample", color="primary", css_classes=["bv-resample"])
     src = {name: ColumnDataSource(name=f"bv-{name}") for name in SOURCES}
@@ -134,13 +131,13 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         ("Classic 3-D", classic),
         dynamic=False,
     )
-    state = {"z": bv.base_normals(jax.random.key(seed), N_MAX), "draw": 0, "quiet": False}
+    state = {"z": sb.base_normals(jax.random.key(seed), controls.N_MAX), "draw": 0, "quiet": False}
 
-    def current() -> bv.Scene:
-        p = bv.params(*(w[f].value for f in bv.PARAMS))
+    def current() -> sb.BivariateScene:
+        p = bv.params(*(w[f].value for f in controls.PARAMS))
         z = state["z"][: n.value]
-        window = bv.box(p, 3.5, snap=SNAP, square=True)
-        return jax.device_get(bv.scene(p, z, window, x0=w["x0"].value, y0=w["y0"].value))
+        window = sb.box(p, 3.5, snap=controls.SNAP, square=True)
+        return jax.device_get(sb.scene(p, z, window, x0=w["x0"].value, y0=w["y0"].value))
 
     def redraw(*_events) -> None:
         if state["quiet"]:
@@ -177,7 +174,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         redraw_classic()
 
     def apply_preset(event) -> None:
-        sx, sy, rho = bv.PRESETS[event.new]
+        sx, sy, rho = controls.PRESETS[event.new]
         state["quiet"] = True
         try:
             w["sx"].value, w["sy"].value, w["rho"].value = sx, sy, round(rho, 2)
@@ -188,7 +185,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     def new_draw(_event) -> None:
         state["draw"] += 1
         key = jax.random.fold_in(jax.random.key(seed), state["draw"])
-        state["z"] = bv.base_normals(key, N_MAX)
+        state["z"] = sb.base_normals(key, controls.N_MAX)
         redraw_all()
 
     for widget in w.values():
@@ -201,15 +198,15 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     main.on_event(Tap, slice_at)
     redraw()
     mass = ", ".join(f"{k}σ {float(bv.ellipse_mass(k)):.1%}" for k in (1, 2, 3))
-    controls = pn.Column(
+    column = pn.Column(
         pn.pane.Markdown(
             "### Bivariate normal\nΣ = [[σx², ρσxσy], [ρσxσy, σy²]] is positive definite for "
-            f"every slider position (σ > 0, |ρ| ≤ {bv.RHO_MAX}). Ellipses hold {mass}; red "
+            f"every slider position (σ > 0, |ρ| ≤ {controls.RHO_MAX}). Ellipses hold {mass}; red "
             "segments are the eigen-axes scaled by √λ; dashed green lines are the slices (click "
             "the scatter to move them)."
         ),
         preset,
-        *(w[f] for f in bv.PARAMS),
+        *(w[f] for f in controls.PARAMS),
         n,
         resample,
         w["x0"],
@@ -217,4 +214,4 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         readout,
         width=440,
     )
-    return pn.Row(controls, views)
+    return pn.Row(column, views)

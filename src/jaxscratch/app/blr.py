@@ -18,6 +18,7 @@ from bokeh.plotting import figure
 
 from jaxscratch import blr
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.scenes import blr as scene_blr
 
 CAPACITY = 256  # clicked points held; a fuller buffer refuses new points
 X_WINDOW = (-1.0, 1.0)
@@ -34,7 +35,9 @@ def _basis(kind: str, degree: int, centres: int) -> blr.Basis:
     return blr.make_basis(kind, np.array(X_WINDOW), degree=degree, n_centres=centres)
 
 
-def _readout_html(sc: blr.Scene, alpha: float, beta: float, basis: blr.Basis, note: str) -> str:
+def _readout_html(
+    sc: scene_blr.RegressionScene, alpha: float, beta: float, basis: blr.Basis, note: str
+) -> str:
     n = int(sc.n)
     ev = float(sc.log_evidence)
     return (
@@ -103,7 +106,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         basis = current_basis()
         mask = np.arange(CAPACITY) < state["n"]
         with jax.enable_x64(True):
-            sc = jax.device_get(blr.scene(state["key"], basis, jnp.asarray(state["x"]),
+            sc = jax.device_get(scene_blr.scene(state["key"], basis, jnp.asarray(state["x"]),
                                           jnp.asarray(state["y"]), jnp.asarray(mask),
                                           jnp.asarray(grid), jnp.array([alpha, beta]),
                                           N_DRAWS))  # fmt: skip
@@ -145,7 +148,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         mask = np.arange(CAPACITY) < state["n"]
         try:
             with jax.enable_x64(True):
-                s = blr.masked_stats(current_basis(), jnp.asarray(state["x"]),
+                s = scene_blr.masked_stats(current_basis(), jnp.asarray(state["x"]),
                                      jnp.asarray(state["y"]), jnp.asarray(mask))  # fmt: skip
                 eb = jax.device_get(blr.mackay(s, 10.0**log_alpha.value, 10.0**log_beta.value))
         except JaxscratchError as err:

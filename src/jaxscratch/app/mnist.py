@@ -3,7 +3,7 @@
 Wiring only. A Bokeh ``FreehandDrawTool`` records pen strokes in a ``ColumnDataSource``; each
 finished stroke is rasterized and preprocessed like MNIST (``data.drawing``: 20x20 box, centre
 of mass) at the run's input size, and one forward pass of the run's network
-(``experiment.open_run``) gives the probabilities, drawn as bars. The run is ``--run DIR``, or
+(``training.open_run``) gives the probabilities, drawn as bars. The run is ``--run DIR``, or
 the newest ``runs/demo/mnist*`` checkpoint; without one the tab says how to train it.
 """
 
@@ -52,10 +52,10 @@ def tab(run: Path | None = None) -> pn.viewable.Viewable:
     run = run if run is not None else find_run()
     if run is None:
         return _missing(f"No trained network found (looked for `{DEMO_RUNS}/mnist*/`).")
-    from jaxscratch import experiment  # the training stack loads only when a run is shown
+    from jaxscratch.runs import training  # the training stack loads only when a run is shown
 
     try:
-        cfg, trainer, state = experiment.open_run(run)
+        cfg, trainer, state = training.open_run(run)
     except JaxscratchError as err:
         return _missing(f"Cannot open the run `{run}`: {err}.")
     except (KeyError, TypeError, ValueError) as err:  # a config.json we did not write

@@ -2,7 +2,14 @@
 
 from jaxscratch.blr.basis import KINDS, Basis, design, make_basis
 from jaxscratch.blr.blocked import blocked_predict, blocked_stats
-from jaxscratch.blr.data import TRUTHS, Dataset, check_data, load_csv, make_data, stream_data
+from jaxscratch.blr.data import (
+    TRUTHS,
+    RegressionData,
+    check_data,
+    load_csv,
+    make_data,
+    stream_data,
+)
 from jaxscratch.blr.estimator import BayesianLinearRegression
 from jaxscratch.blr.evidence import (
     DegreeComparison,
@@ -13,11 +20,10 @@ from jaxscratch.blr.evidence import (
     log_evidence_grad,
     mackay,
 )
-from jaxscratch.blr.frames import Frames, sequential_frames
 from jaxscratch.blr.mcmc import (
     Chains,
     HyperPrior,
-    Params,
+    Position,
     Summary,
     check_divergences,
     conditional_logdensity,
@@ -30,16 +36,14 @@ from jaxscratch.blr.posterior import (
     Posterior,
     Predictive,
     Stats,
+    checked_posterior,
     covariance,
     exact_posterior,
-    fit,
     predict,
     sample_functions,
     sample_weights,
     stats,
 )
-from jaxscratch.blr.report import FitConfig, FitReport, fit_report
-from jaxscratch.blr.scene import Scene, masked_stats, scene
 from jaxscratch.blr.sequential import sequential_posteriors, stream_stats, update
 
 __all__ = [
@@ -48,16 +52,12 @@ __all__ = [
     "Basis",
     "BayesianLinearRegression",
     "Chains",
-    "Dataset",
+    "RegressionData",
     "DegreeComparison",
     "EmpiricalBayes",
-    "FitConfig",
-    "FitReport",
-    "Frames",
     "HyperPrior",
-    "Params",
+    "Position",
     "Posterior",
-    "Scene",
     "Predictive",
     "Stats",
     "Summary",
@@ -70,8 +70,7 @@ __all__ = [
     "covariance",
     "design",
     "evidence_ascent",
-    "fit",
-    "fit_report",
+    "checked_posterior",
     "joint_logdensity",
     "load_csv",
     "log_evidence",
@@ -79,16 +78,13 @@ __all__ = [
     "mackay",
     "make_basis",
     "make_data",
-    "masked_stats",
     "nuts",
     "exact_posterior",
     "predict",
     "rwm",
     "sample_functions",
     "sample_weights",
-    "scene",
     "sequential_posteriors",
-    "sequential_frames",
     "stats",
     "stream_data",
     "stream_stats",

@@ -1,7 +1,7 @@
 """Noisy 1-D regression data: linear, sinusoidal and polynomial truths, an optional gap, CSV input.
 
-Contract: ``make_data(key, n, truth=..., noise=..., gap=...)`` returns a ``Dataset(x, y)`` of
-shape (n,) each, x uniform on ``x_range`` minus the gap and y = f(x) + noise * eps, eps drawn
+Contract: ``make_data(key, n, truth=..., noise=..., gap=...)`` returns a ``RegressionData(x, y)``
+of shape (n,) each, x uniform on ``x_range`` minus the gap and y = f(x) + noise * eps, eps drawn
 by our own normal generator. ``load_csv`` reads two columns (x, y); ``check_data`` validates.
 """
 
@@ -20,7 +20,7 @@ from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian import standard_normal
 
 
-class Dataset(NamedTuple):
+class RegressionData(NamedTuple):
     """Paired observations: inputs x (n,) and targets y (n,)."""
 
     x: Array  # (n,)
@@ -70,7 +70,7 @@ def make_data(
     x_range: tuple[float, float] = (-1.0, 1.0),
     gap: tuple[float, float] | None = None,
     dtype=jnp.float32,
-) -> Dataset:
+) -> RegressionData:
     """Draw n points y = f(x) + noise * eps with x uniform on x_range minus the gap (a, b).
 
     Args:
@@ -83,7 +83,7 @@ def make_data(
         dtype: float32 or float64.
 
     Returns:
-        ``Dataset(x, y)``, each (n,), sorted by nothing (i.i.d. order).
+        ``RegressionData(x, y)``, each (n,), sorted by nothing (i.i.d. order).
     """
     _check_truth(truth)
     if not (isinstance(n, int | np.integer) and n >= 1):
@@ -97,7 +97,7 @@ def make_data(
 
 
 @jax.jit(static_argnums=(1, 2, 4, 5, 6))
-def _make_data(key, n, truth, noise, x_range, gap, dtype) -> Dataset:
+def _make_data(key, n, truth, noise, x_range, gap, dtype) -> RegressionData:
     k_x, k_eps = jax.random.split(key)
     lo, hi = x_range
     a, b = gap if gap is not None else (hi, hi)
@@ -105,11 +105,11 @@ def _make_data(key, n, truth, noise, x_range, gap, dtype) -> Dataset:
     u = lo + width * jax.random.uniform(k_x, (n,), dtype)  # (n,) uniform on [lo, lo + width)
     x = jnp.where(u < a, u, u + (b - a))  # shift the part past a over the gap
     y = TRUTHS[truth](x) + noise * standard_normal(k_eps, (n,), dtype)
-    return Dataset(x.astype(dtype), y.astype(dtype))
+    return RegressionData(x.astype(dtype), y.astype(dtype))
 
 
-def check_data(x, y) -> Dataset:
-    """Validate 1-D finite x and y of equal length; returns them as a float ``Dataset``."""
+def check_data(x, y) -> RegressionData:
+    """Validate 1-D finite x and y of equal length; returns them as a float ``RegressionData``."""
     x_np, y_np = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if x_np.ndim != 1 or y_np.ndim != 1:
         raise JaxscratchError(
@@ -126,10 +126,10 @@ def check_data(x, y) -> Dataset:
                 f"{name} contains NaN or inf at row {int(np.argmax(bad))} "
                 f"({int(bad.sum())} bad values); remove or fix those rows"
             )
-    return Dataset(jnp.asarray(x), jnp.asarray(y))
+    return RegressionData(jnp.asarray(x), jnp.asarray(y))
 
 
-def load_csv(path: str | os.PathLike) -> Dataset:
+def load_csv(path: str | os.PathLike) -> RegressionData:
     """Read (x, y) from a two-column CSV file; a non-numeric first row is taken as a header."""
     path = Path(path)
     if not path.is_file():
@@ -157,7 +157,7 @@ def _is_numeric_row(line: str) -> bool:
     return True
 
 
-def stream_data(key: Array, n: int, chunk: int = 1_000_000, **kwargs) -> Iterator[Dataset]:
+def stream_data(key: Array, n: int, chunk: int = 1_000_000, **kwargs) -> Iterator[RegressionData]:
     """``make_data`` in chunks of at most ``chunk`` points: chunk i uses fold_in(key, i).
 
     Only one chunk lives in memory at a time, so n may be far larger than RAM allows at once.

@@ -14,7 +14,7 @@ from jaxscratch.blr.basis import Basis, make_basis
 from jaxscratch.blr.blocked import blocked_predict, blocked_stats
 from jaxscratch.blr.data import check_data
 from jaxscratch.blr.evidence import log_evidence, mackay
-from jaxscratch.blr.posterior import Predictive, covariance, fit
+from jaxscratch.blr.posterior import Predictive, checked_posterior, covariance
 from jaxscratch.errors import JaxscratchError
 
 
@@ -72,7 +72,7 @@ class BayesianLinearRegression:
             alpha, beta, self.n_iter_ = float(eb.alpha), float(eb.beta), int(eb.n_iter)
         else:
             alpha, beta, self.n_iter_ = float(self.alpha), float(self.beta), 0
-        self.posterior_ = fit(s, alpha, beta)
+        self.posterior_ = checked_posterior(s, alpha, beta)
         self.alpha_, self.beta_ = alpha, beta
         self.coef_ = np.asarray(self.posterior_.mean)
         self.sigma_ = np.asarray(covariance(self.posterior_))

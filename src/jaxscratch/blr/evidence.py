@@ -32,7 +32,7 @@ class EmpiricalBayes(NamedTuple):
     converged: Array  # () bool
 
 
-def _residual_sq(s: Stats, m: Array) -> Array:
+def residual_sq(s: Stats, m: Array) -> Array:
     """||y - Phi m||^2 from the statistics: y^T y - 2 m^T Phi^T y + m^T Phi^T Phi m."""
     return s.yy - 2.0 * m @ s.phi_y + m @ s.gram @ m
 
@@ -45,7 +45,7 @@ def log_evidence(s: Stats, alpha: Array | float, beta: Array | float) -> Array:
     """
     post = exact_posterior(s, alpha, beta)
     m_dim = s.gram.shape[0]
-    e_mn = 0.5 * post.beta * _residual_sq(s, post.mean) + 0.5 * post.alpha * post.mean @ post.mean
+    e_mn = 0.5 * post.beta * residual_sq(s, post.mean) + 0.5 * post.alpha * post.mean @ post.mean
     log_det_a = 2.0 * jnp.sum(jnp.log(jnp.diag(post.prec_chol)))
     return (
         0.5 * m_dim * jnp.log(post.alpha)
@@ -85,7 +85,7 @@ def _mackay(s: Stats, alpha0, beta0, tol, max_iter: int) -> EmpiricalBayes:
         lam = beta * lam0
         gamma = jnp.sum(lam / (alpha + lam))  # effective number of parameters (eq. 3.91)
         new_alpha = gamma / (m @ m)  # eq. 3.92
-        new_beta = (s.n - gamma) / _residual_sq(s, m)  # eq. 3.95
+        new_beta = (s.n - gamma) / residual_sq(s, m)  # eq. 3.95
         change = jnp.maximum(
             jnp.abs(new_alpha / alpha - 1.0), jnp.abs(new_beta / beta - 1.0)
         )  # fmt: skip

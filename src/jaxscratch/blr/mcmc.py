@@ -1,6 +1,6 @@
 """Fully Bayesian regression: sample (w, log alpha, log beta) with BlackJAX NUTS or random walk.
 
-Contract: ``joint_logdensity(stats, prior)`` is the log density of Params(w, log alpha,
+Contract: ``joint_logdensity(stats, prior)`` is the log density of Position(w, log alpha,
 log beta) with Gamma hyperpriors (Jacobian of the log included); ``conditional_logdensity``
 fixes alpha, beta (its exact answer is ``exact_posterior``). ``nuts`` runs BlackJAX NUTS
 after Stan-style window adaptation, one chain per initial position via ``vmap``; ``rwm`` is the
@@ -20,7 +20,7 @@ from jax import Array, lax
 from jax.flatten_util import ravel_pytree
 from jax.tree_util import Partial
 
-from jaxscratch.blr.evidence import _residual_sq
+from jaxscratch.blr.evidence import residual_sq
 from jaxscratch.blr.posterior import Stats
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian import standard_normal
@@ -30,7 +30,7 @@ _RWM_TARGET_ACCEPT = 0.234  # Roberts, Gelman & Gilks (1997) optimal scaling
 MAX_DIVERGENCE_RATE = 0.01  # more divergent transitions than this fraction -> report
 
 
-class Params(NamedTuple):
+class Position(NamedTuple):
     """Position of the fully Bayesian model."""
 
     w: Array  # (M,) weights
@@ -68,10 +68,10 @@ class Summary(NamedTuple):
     n_transitions: int
 
 
-def _joint(s: Stats, prior: HyperPrior, p: Params) -> Array:
+def _joint(s: Stats, prior: HyperPrior, p: Position) -> Array:
     m_dim = s.gram.shape[0]
     alpha, beta = jnp.exp(p.log_alpha), jnp.exp(p.log_beta)
-    log_lik = 0.5 * s.n * (p.log_beta - _LOG_2PI) - 0.5 * beta * _residual_sq(s, p.w)
+    log_lik = 0.5 * s.n * (p.log_beta - _LOG_2PI) - 0.5 * beta * residual_sq(s, p.w)
     log_prior_w = 0.5 * m_dim * (p.log_alpha - _LOG_2PI) - 0.5 * alpha * p.w @ p.w
     log_hyper = (
         prior.alpha_shape * p.log_alpha
@@ -82,7 +82,7 @@ def _joint(s: Stats, prior: HyperPrior, p: Params) -> Array:
     return log_lik + log_prior_w + log_hyper
 
 
-def joint_logdensity(s: Stats, prior: HyperPrior | None = None) -> Callable[[Params], Array]:
+def joint_logdensity(s: Stats, prior: HyperPrior | None = None) -> Callable[[Position], Array]:
     """log p(y, w, log alpha, log beta) up to a constant, from sufficient statistics.
 
     N/2 ln beta - beta/2 ||y - Phi w||^2 + M/2 ln alpha - alpha/2 w^T w
@@ -95,7 +95,7 @@ def joint_logdensity(s: Stats, prior: HyperPrior | None = None) -> Callable[[Par
 
 
 def _conditional(s: Stats, alpha: Array, beta: Array, w: Array) -> Array:
-    return -0.5 * beta * _residual_sq(s, w) - 0.5 * alpha * w @ w
+    return -0.5 * beta * residual_sq(s, w) - 0.5 * alpha * w @ w
 
 
 def conditional_logdensity(s: Stats, alpha, beta) -> Callable[[Array], Array]:
@@ -267,7 +267,7 @@ def check_divergences(summary: Summary, max_rate: float = MAX_DIVERGENCE_RATE) -
         )
 
 
-def init_positions(key: Array, center: Params, spread: Params, n_chains: int) -> Params:
+def init_positions(key: Array, center: Position, spread: Position, n_chains: int) -> Position:
     """Over-dispersed starts: center + spread * U(-2, 2), one per chain; leaves (C, ...)."""
     leaves, treedef = jax.tree.flatten(center)
     keys = jax.random.split(key, len(leaves))

@@ -2,9 +2,9 @@
 
 Contract: data enter only through ``Stats`` (Phi^T Phi, Phi^T y, y^T y, n), so a batch fit and a
 streaming fit are the same function. ``exact_posterior(stats, alpha, beta)`` is pure and
-jit-friendly; ``fit`` validates first. The posterior keeps the Cholesky factor L of the precision
-A = S_N^-1 = alpha I + beta Phi^T Phi; m_N and every variance come from triangular solves with L,
-never an inverse. Two bands, never to be confused:
+jit-friendly; ``checked_posterior`` validates first. The posterior keeps the Cholesky factor L
+of the precision A = S_N^-1 = alpha I + beta Phi^T Phi; m_N and every variance come from
+triangular solves with L, never an inverse. Two bands, never to be confused:
 
 * epistemic band: f(x) = phi(x)^T w, mean +- 2 sd with var = phi^T S_N phi (uncertainty in f);
 * predictive band: a new y at x, mean +- 2 sd with var = 1/beta + phi^T S_N phi (adds the noise).
@@ -117,7 +117,7 @@ def check_conditioning(s: Stats, alpha, beta) -> float:
     return cond
 
 
-def fit(s: Stats, alpha, beta) -> Posterior:
+def checked_posterior(s: Stats, alpha, beta) -> Posterior:
     """Validated ``posterior``: positive precisions and a well-conditioned precision matrix."""
     check_precisions(alpha, beta)
     check_conditioning(s, alpha, beta)

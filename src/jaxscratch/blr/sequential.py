@@ -16,7 +16,7 @@ from jax.scipy.linalg import cho_solve
 
 from jaxscratch.blr.basis import Basis
 from jaxscratch.blr.blocked import blocked_stats
-from jaxscratch.blr.data import Dataset
+from jaxscratch.blr.data import RegressionData
 from jaxscratch.blr.posterior import Posterior, Stats, add_stats
 from jaxscratch.errors import JaxscratchError
 
@@ -53,7 +53,7 @@ def sequential_posteriors(phi: Array, y: Array, alpha, beta) -> Posterior:
     return posts
 
 
-def stream_stats(basis: Basis, chunks: Iterable[Dataset]) -> Stats:
+def stream_stats(basis: Basis, chunks: Iterable[RegressionData]) -> Stats:
     """Sufficient statistics accumulated over data chunks; memory O(M^2 + chunk size)."""
     total = None
     for chunk in chunks:

@@ -28,6 +28,9 @@ app.command("explore")(explore_cli.explore)
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors become one line on stderr and exit code 2."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # the CLI writes files only: never open a window
     try:
         app(args=argv, prog_name="jaxscratch")
     except JaxscratchError as err:

@@ -3,20 +3,17 @@
 from pathlib import Path
 from typing import Annotated
 
-import matplotlib
+import jax
+import numpy as np
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
-matplotlib.use("Agg")  # files only: never open a window
-
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
-import typer  # noqa: E402
-from rich.progress import BarColumn, MofNCompleteColumn, Progress  # noqa: E402
-
-from jaxscratch import bivariate as bv  # noqa: E402
-from jaxscratch._io import save_figure  # noqa: E402
-from jaxscratch.cli._common import check_positive, err_console, make_key, print_json  # noqa: E402
-from jaxscratch.errors import JaxscratchError  # noqa: E402
-from jaxscratch.viz import bivariate as vb  # noqa: E402
+from jaxscratch._io import save_figure
+from jaxscratch.cli._common import check_positive, err_console, make_key, print_json
+from jaxscratch.errors import JaxscratchError
+from jaxscratch.gaussian import bivariate as bv
+from jaxscratch.scenes import bivariate as sb
+from jaxscratch.viz import bivariate as vb
 
 app = typer.Typer(help="The bivariate normal: classic figure and animation.", no_args_is_help=True)
 
@@ -53,7 +50,7 @@ def _check_view(view: str) -> None:
         raise JaxscratchError(f"unknown --view {view!r}; choose 3d or 2d")
 
 
-def _summary(scene: bv.Scene, out: Path) -> dict:
+def _summary(scene: sb.BivariateScene, out: Path) -> dict:
     f = lambda a: np.asarray(a, dtype=float).round(6).tolist()  # noqa: E731
     return {
         "out": str(out),
@@ -91,7 +88,7 @@ def plot(
     out = vb.check_figure_path(out)
     p = _params(mean, cov, sx, sy, rho)
     # the 2-D view is drawn 1:1, so right angles (the eigen-axes) look right
-    scene = bv.scene(p, bv.base_normals(make_key(seed), n), bv.box(p, square=view == "2d"))
+    scene = sb.scene(p, sb.base_normals(make_key(seed), n), sb.box(p, square=view == "2d"))
     fig = (vb.classic if view == "3d" else vb.flat)(scene)
     save_figure(out, fig, dpi=dpi)
     summary = _summary(scene, out)
@@ -134,16 +131,20 @@ def animate(
     _check_view(view)
     out = vb.check_figure_path(out, vb.ANIMATION_FORMATS)
     p = _params(mean, cov, sx, sy, rho)
-    if sweep not in bv.PARAMS:
-        raise JaxscratchError(f"unknown --sweep {sweep!r}; choose one of {', '.join(bv.PARAMS)}")
+    if sweep not in bv.Params._fields:
+        raise JaxscratchError(
+            f"unknown --sweep {sweep!r}; choose one of {', '.join(bv.Params._fields)}"
+        )
     here = float(getattr(p, sweep))
     lo, hi = SWEEP_DEFAULTS.get(sweep, (here - SWEEP_SHIFT, here + SWEEP_SHIFT))
     lo, hi = lo if start is None else start, hi if stop is None else stop
-    bv.sweep(p, sweep, [lo, hi])  # validate the ends themselves: the eased loop may round past
-    values = bv.sweep_values(lo, hi, frames)
-    stacked = bv.sweep(p, sweep, values)
-    z = bv.base_normals(make_key(seed), n)
-    scenes = jax.block_until_ready(bv.frames(stacked, z, square=view == "2d"))
+    sb.param_sweep(
+        p, sweep, [lo, hi]
+    )  # validate the ends themselves: the eased loop may round past
+    values = sb.sweep_values(lo, hi, frames)
+    stacked = sb.param_sweep(p, sweep, values)
+    z = sb.base_normals(make_key(seed), n)
+    scenes = jax.block_until_ready(sb.frames(stacked, z, square=view == "2d"))
     titles = [f"{SYMBOLS[sweep]} = {round(v, 2) + 0.0:+.2f}" for v in values]
     anim = vb.animate(scenes, titles, view=view, fps=fps)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn())

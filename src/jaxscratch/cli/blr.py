@@ -20,7 +20,8 @@ from jaxscratch.cli._common import (
     print_json,
 )
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.pipeline.blr import write_fit
+from jaxscratch.runs import blr_fit
+from jaxscratch.scenes.blr_frames import sequential_frames
 from jaxscratch.viz import blr as viz
 
 app = typer.Typer(help="Bayesian linear regression from scratch.", no_args_is_help=True)
@@ -87,7 +88,7 @@ def fit(
         )
     dt, precision = _precision(dtype)
     k_data, k_fit = jax.random.split(make_key(seed))
-    config = blr.FitConfig(
+    config = blr_fit.FitConfig(
         basis=basis, degree=degree, n_centres=centres, width=width, alpha=alpha, beta=beta,
         sampler=sampler, n_chains=chains, n_warmup=warmup, n_samples=samples,
         target_accept=target_accept, max_degree=max_degree, n_draws=draws,
@@ -99,10 +100,10 @@ def fit(
             check_positive(n, "--n")
             data = blr.make_data(k_data, n, truth=truth, noise=noise, gap=_gap(gap), dtype=dt)
             truth_name = truth
-        report = blr.fit_report(k_fit, data, config, truth=truth_name,
+        report = blr_fit.fit_report(k_fit, data, config, truth=truth_name,
                                 on_stage=lambda s: status.update(s))  # fmt: skip
         status.update("drawing figures")
-        write_fit(report, out)
+        viz.write_fit(report, out)
     if as_json:
         print_json(report.summary)
     else:
@@ -111,7 +112,7 @@ def fit(
         blr.check_divergences(report.mcmc, max_divergence_rate)
 
 
-def _print_report(report: blr.FitReport, out: Path) -> None:
+def _print_report(report: blr_fit.FitReport, out: Path) -> None:
     s = report.summary
     out_console.print(
         f"n = {s['n']}, {s['basis']} basis: alpha = {s['alpha']:.4g}, beta = {s['beta']:.4g} "
@@ -166,6 +167,6 @@ def sequential(
     check_positive(ms_per_frame, "--ms-per-frame")
     counts = None if frames is None else parse_array(frames, "--frames").astype(int)
     with err_console.status("animating", spinner="dots"):
-        snaps = blr.sequential_frames(make_key(seed), n, noise=noise, alpha=alpha, counts=counts)
+        snaps = sequential_frames(make_key(seed), n, noise=noise, alpha=alpha, counts=counts)
         write_bytes(out, viz.sequential_gif(snaps, ms_per_frame))
     out_console.print(f"{len(snaps.counts)} frames written to {out}")

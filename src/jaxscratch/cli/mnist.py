@@ -8,14 +8,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from jaxscratch import experiment, nn
+from jaxscratch import nn
 from jaxscratch.cli._common import err_console, out_console, print_json
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.runs import training
 
 app = typer.Typer(help="A two-hidden-layer network on MNIST-format digits.", no_args_is_help=True)
 
 # options shared by ``train`` and ``sweep``
-Dataset = Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")]
+DatasetOption = Annotated[str, typer.Option(help="mnist | fashion-mnist | digits.")]
 DataDir = Annotated[Path | None, typer.Option(help="Folder with the four standard IDX files.")]
 Split = Annotated[str, typer.Option(help="80-20 (pooled, stratified) | official.")]
 Devices = Annotated[int, typer.Option(help="Train data parallel over this many JAX devices.")]
@@ -91,7 +92,7 @@ def train(
         bool, typer.Option(help="Random shifts (<= 2 px) and rotations (<= 10 degrees).")
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed for the split, initialisation and batches.")] = 0,
-    dataset: Dataset = "mnist",
+    dataset: DatasetOption = "mnist",
     data_dir: DataDir = None,
     split: Split = "80-20",
     out: Annotated[Path, typer.Option(help="Run directory.")] = Path("runs/mnist"),
@@ -102,10 +103,10 @@ def train(
 ) -> None:
     """Train a network, writing history, metrics, figures, report and checkpoint to --out."""
     widths = _widths(hidden, ctx.args)
-    experiment.check_run_dir(out, resume=resume, overwrite=overwrite)
+    training.check_run_dir(out, resume=resume, overwrite=overwrite)
     if epochs is not None and epochs < 1:
         raise JaxscratchError(f"--epochs must be >= 1, got {epochs}")
-    if split not in experiment.SPLITS:
+    if split not in training.SPLITS:
         raise JaxscratchError(f"unknown --split {split!r}; choose 80-20 or official")
     model = nn.MLPConfig((1, *widths, 10), activation, batchnorm, dropout, init)
     nn.model.check_config(model)
@@ -121,9 +122,9 @@ def train(
     nn.train.check_train_config(recipe, batch_size)
     nn.train.check_devices(devices, batch_size)
     if resume:  # the run's own data, architecture and recipe; --epochs may extend it
-        data = experiment.load_run_data(out)
+        data = training.load_run_data(out)
     else:
-        data = experiment.load_data(dataset, data_dir=data_dir, split=split, seed=seed)
+        data = training.load_data(dataset, data_dir=data_dir, split=split, seed=seed)
     n_in, n_out = int(np.prod(data.x_train.shape[1:])), int(data.y_train.max()) + 1
     model = model._replace(sizes=(n_in, *widths, max(n_out, 10)))
     if not as_json:
@@ -138,7 +139,7 @@ def train(
     with Progress(*columns, console=err_console, transient=True, disable=as_json) as bar:
         task = bar.add_task("training", total=None, stats="")
 
-        def progress(p: nn.Progress) -> None:
+        def progress(p: nn.EpochProgress) -> None:
             stats = f"loss {p.loss:.4f} acc {100 * p.accuracy:.1f} %"
             epoch = f"epoch {p.epoch}/{p.epochs}"
             bar.update(task, description=epoch, total=p.steps, completed=p.step, stats=stats)
@@ -152,7 +153,7 @@ def train(
                     f"acc {100 * h['test_accuracy'][-1]:.2f} %  {h['epoch_seconds'][-1]:.2f} s"
                 )
 
-        metrics = experiment.train_run(
+        metrics = training.train_run(
             out, data, model, recipe, seed=seed, resume=resume, overwrite=overwrite,
             epochs=epochs, on_progress=progress, on_epoch=epoch_done, devices=devices,
             data_meta={"dataset": dataset, "data_dir": data_dir and str(data_dir)},
@@ -170,7 +171,7 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print every metric as JSON.")] = False,
 ) -> None:
     """Recompute a run's test metrics and rewrite its metrics, figures and report."""
-    metrics = experiment.evaluate_run(run)
+    metrics = training.evaluate_run(run)
     if as_json:
         print_json(metrics)
         return
@@ -184,7 +185,7 @@ def predict(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Classify one picture (resized to the training size; dark-on-light is inverted)."""
-    proba, names = experiment.predict_image(run, image)
+    proba, names = training.predict_image(run, image)
     best = int(np.argmax(proba))
     if as_json:
         probabilities = [float(p) for p in proba]
@@ -239,7 +240,7 @@ def sweep(
     batch_size: Annotated[int, typer.Option(help="Mini-batch size.")] = 128,
     weight_decay: Annotated[float, typer.Option(help="AdamW decoupled weight decay.")] = 1e-4,
     seed: Annotated[int, typer.Option(help="Seed for the splits, initialisation, batches.")] = 0,
-    dataset: Dataset = "mnist",
+    dataset: DatasetOption = "mnist",
     data_dir: DataDir = None,
     split: Split = "80-20",
     devices: Devices = 1,
@@ -251,11 +252,11 @@ def sweep(
 ) -> None:
     """Train one network per (h1, h2) pair, choose the widths on a validation split carved from
     the training part, retrain them and test once. Rerun the same command to resume."""
-    from jaxscratch import sweep as sweep_lib
+    from jaxscratch.runs import width_search as sweep_lib
 
     if epochs < 1:
         raise JaxscratchError(f"--epochs must be >= 1, got {epochs}")
-    if split not in experiment.SPLITS:
+    if split not in training.SPLITS:
         raise JaxscratchError(f"unknown --split {split!r}; choose 80-20 or official")
     model = nn.MLPConfig((1, 1, 1, 10), activation, batchnorm, dropout)
     nn.model.check_config(model)
@@ -269,7 +270,7 @@ def sweep(
     nn.train.check_devices(devices, batch_size)
     if out.exists() and not out.is_dir():
         raise JaxscratchError(f"sweep directory {out} is a file; give a directory path")
-    data = experiment.load_data(dataset, data_dir=data_dir, split=split, seed=seed)
+    data = training.load_data(dataset, data_dir=data_dir, split=split, seed=seed)
     if not as_json:
         err_console.print(
             f"{data.name}: {len(data.y_train):,} train / {len(data.y_test):,} test images "

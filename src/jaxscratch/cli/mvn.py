@@ -104,7 +104,7 @@ def sample(
         raise JaxscratchError("--n must be >= 2 to estimate a covariance")
     if out is not None and out.suffix != ".npy":
         raise JaxscratchError(f"--out {out} must end in .npy")
-    gaussian.normal._check_method(method)
+    gaussian.normal.check_method(method)
     dt = float_dtype(dtype)
     key = make_key(seed)
     k_dist, k_draw = jax.random.split(key)

@@ -23,7 +23,7 @@ from pathlib import Path
 import rich.console
 import rich.progress
 
-from jaxscratch import __version__
+from jaxscratch._shared import __version__
 from jaxscratch.data import cache, checksum
 from jaxscratch.data.errors import DownloadError
 from jaxscratch.data.registry import DatasetSpec, FileSpec
@@ -31,7 +31,9 @@ from jaxscratch.data.registry import DatasetSpec, FileSpec
 ENV_MIRRORS = "JAXSCRATCH_MIRRORS"  # space- or comma-separated base URLs, used instead of ours
 _CHUNK = 1 << 16
 
-Progress = Callable[[str, int, int | None], None]  # (file name, bytes so far, total or None)
+DownloadProgress = Callable[
+    [str, int, int | None], None
+]  # (file name, bytes so far, total or None)
 
 
 class _MirrorError(Exception):
@@ -48,7 +50,9 @@ def _url(base: str, name: str) -> str:
     return base if base.endswith(name) else base.rstrip("/") + "/" + name
 
 
-def _fetch_once(url: str, tmp: Path, file: FileSpec, timeout: float, progress: Progress | None):
+def _fetch_once(
+    url: str, tmp: Path, file: FileSpec, timeout: float, progress: DownloadProgress | None
+):
     """Stream ``url`` into ``tmp`` hashing as it goes; raise unless size and SHA-256 match."""
     try:
         request = urllib.request.Request(url, headers={"User-Agent": f"jaxscratch/{__version__}"})
@@ -90,7 +94,7 @@ def fetch_file(
     retries: int = 3,
     timeout: float = 30.0,
     backoff: float = 1.0,
-    progress: Progress | None = None,
+    progress: DownloadProgress | None = None,
 ) -> str:
     """Download ``file`` to ``dest`` from the first mirror that serves it intact.
 
@@ -141,7 +145,7 @@ def fetch(
     *,
     bases: Sequence[str] | None = None,
     force: bool = False,
-    progress: Progress | None = None,
+    progress: DownloadProgress | None = None,
     **options,
 ) -> tuple[Path, list[str]]:
     """Make ``<cache>/<name>/`` hold all four verified files, downloading what is missing.
@@ -190,7 +194,7 @@ def _verified(path: Path, file: FileSpec) -> bool:
 
 
 @contextmanager
-def progress_bar(enabled: bool = True) -> Iterator[Progress | None]:
+def progress_bar(enabled: bool = True) -> Iterator[DownloadProgress | None]:
     """A rich progress bar on stderr, one row per file, as a ``progress`` callback."""
     if not enabled:
         yield None

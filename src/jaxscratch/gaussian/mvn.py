@@ -16,7 +16,7 @@ from jax import Array
 from jax.scipy.linalg import solve_triangular
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.gaussian.normal import _check_method, standard_normal
+from jaxscratch.gaussian.normal import check_method, standard_normal
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -129,7 +129,7 @@ def sample(key: Array, mvn: MVN, shape: tuple[int, ...] = (), method: str = "box
     Returns:
         Array ``(*shape, d)``.
     """
-    _check_method(method)
+    check_method(method)
     z = standard_normal(key, (*shape, mvn.dim), mvn.mean.dtype, method)  # (..., d)
     return mvn.mean + z @ mvn.scale.T
 
@@ -142,7 +142,7 @@ def sample_chunks(
     For long runs that show progress or stream to disk; the concatenated blocks are a valid
     sample but differ from ``sample(key, mvn, (n,))``.
     """
-    _check_method(method)
+    check_method(method)
     for i, start in enumerate(range(0, n, chunk)):
         yield _sample_jit(jax.random.fold_in(key, i), mvn, (min(chunk, n - start),), method)
 

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 from jax import Array, lax
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.gaussian.uniform import _check_float_dtype, uniform_open
+from jaxscratch.gaussian.uniform import check_float_dtype, uniform_open
 
 _POLAR_ACCEPT = math.pi / 4.0  # area of the unit disc over the area of the square [-1, 1]^2
 
@@ -65,7 +65,7 @@ def polar(key: Array, n_pairs: int, dtype=jnp.float32) -> Array:
     Returns:
         Array (2, n_pairs).
     """
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     m = int(n_pairs / _POLAR_ACCEPT + 7.0 * math.sqrt(n_pairs) + 16)
 
     def draw(state):
@@ -145,7 +145,7 @@ METHODS: dict[str, Callable[..., Array]] = {
 }
 
 
-def _check_method(method: str) -> Callable[..., Array]:
+def check_method(method: str) -> Callable[..., Array]:
     if method not in METHODS:
         raise JaxscratchError(
             f"unknown normal method {method!r}; choose one of {', '.join(METHODS)}"
@@ -167,7 +167,7 @@ def standard_normal(
     Returns:
         Array of ``shape`` and ``dtype``.
     """
-    generate = _check_method(method)
+    generate = check_method(method)
     shape = tuple(int(s) for s in shape)
     size = math.prod(shape)
     pairs = generate(key, (size + 1) // 2, dtype)  # (2, ceil(size / 2))

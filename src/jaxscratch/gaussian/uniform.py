@@ -18,7 +18,7 @@ _LAYOUT = {
 }
 
 
-def _check_float_dtype(dtype) -> jnp.dtype:
+def check_float_dtype(dtype) -> jnp.dtype:
     dtype = jnp.dtype(dtype)
     if dtype not in _LAYOUT:
         raise JaxscratchError(f"dtype {dtype} is not supported; use float32 or float64")
@@ -44,7 +44,7 @@ def uniform_open(key: Array, shape: tuple[int, ...] = (), dtype=jnp.float32) -> 
     Returns:
         Array of ``shape`` and ``dtype`` with 0 < u < 1.
     """
-    dtype = _check_float_dtype(dtype)
+    dtype = check_float_dtype(dtype)
     word, mbits, shift = _LAYOUT[dtype]
     bits = jax.random.bits(key, shape, word)
     k = (bits >> shift).astype(dtype)

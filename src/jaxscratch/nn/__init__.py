@@ -13,7 +13,7 @@ from jaxscratch.nn.layers import (
     relu,
     tanh,
 )
-from jaxscratch.nn.loop import DivergedError, Progress, evaluate, fit
+from jaxscratch.nn.loop import DivergedError, EpochProgress, evaluate, fit
 from jaxscratch.nn.losses import l2_penalty, log_softmax, softmax, softmax_cross_entropy
 from jaxscratch.nn.model import MLP, MLPConfig, apply_mlp, count_params, init_mlp
 from jaxscratch.nn.optim import (
@@ -39,7 +39,7 @@ __all__ = [
     "Dense",
     "MLPConfig",
     "Optimizer",
-    "Progress",
+    "EpochProgress",
     "TrainConfig",
     "TrainState",
     "Trainer",

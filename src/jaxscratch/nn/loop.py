@@ -2,7 +2,7 @@
 
 Contract: ``state, history = fit(trainer, state, x_train, y_train, x_test, y_test)`` trains from
 ``state.epoch`` to ``trainer.config.epochs``; ``on_epoch(state, history)`` (checkpoints) and
-``on_progress(Progress)`` (progress bars) are the only side effects.
+``on_progress(EpochProgress)`` (progress bars) are the only side effects.
 """
 
 import copy
@@ -20,7 +20,7 @@ from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn.train import StepMetrics, Trainer, TrainState, _run_steps_jit, make_schedule
 
 
-class Progress(NamedTuple):
+class EpochProgress(NamedTuple):
     """What a progress bar needs after each chunk of an epoch."""
 
     epoch: int  # 1-based
@@ -78,9 +78,9 @@ def _chunks(steps: int, chunks: int) -> list[tuple[int, int]]:
     return [(a, min(a + size, steps)) for a in range(0, steps, size)]
 
 
-def _progress(metrics: StepMetrics, epoch: int, done: int, trainer: Trainer) -> Progress:
+def _progress(metrics: StepMetrics, epoch: int, done: int, trainer: Trainer) -> EpochProgress:
     loss, acc = float(metrics.loss[-1]), float(metrics.accuracy.mean())
-    return Progress(epoch, trainer.config.epochs, done, trainer.steps_per_epoch, loss, acc)
+    return EpochProgress(epoch, trainer.config.epochs, done, trainer.steps_per_epoch, loss, acc)
 
 
 def fit(
@@ -93,14 +93,14 @@ def fit(
     *,
     history: dict | None = None,
     on_epoch: Callable[[TrainState, dict], None] | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Callable[[EpochProgress], None] | None = None,
     chunks_per_epoch: int = 8,
 ) -> tuple[TrainState, dict]:
     """Train from ``state.epoch`` up to ``trainer.config.epochs``; returns (state, history).
 
     Data go to the device once. Each epoch draws a permutation from the state's key and epoch
     counter and runs its batches as ``chunks_per_epoch`` scanned, donated jit calls (one compiled
-    program; the chunks only let a progress bar move). ``on_progress(Progress)`` is called
+    program; the chunks only let a progress bar move). ``on_progress(EpochProgress)`` is called
     after each chunk, ``on_epoch(state, history)`` after each evaluated
     epoch. A NaN/inf loss raises ``DivergedError`` before ``on_epoch`` sees the bad state.
     """

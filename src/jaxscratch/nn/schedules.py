@@ -14,7 +14,7 @@ from jaxscratch.errors import JaxscratchError
 Schedule = Callable[[Array], Array]
 
 
-def _check_lr(value: float, name: str = "learning rate") -> float:
+def check_lr(value: float, name: str = "learning rate") -> float:
     if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
         raise JaxscratchError(f"{name} must be a positive number, got {value}; e.g. --lr 1e-3")
     return float(value)
@@ -22,13 +22,13 @@ def _check_lr(value: float, name: str = "learning rate") -> float:
 
 def constant(lr: float) -> Schedule:
     """lr at every step."""
-    lr = _check_lr(lr)
+    lr = check_lr(lr)
     return lambda count: jnp.asarray(lr, jnp.float32)
 
 
 def step_decay(lr: float, every: int, factor: float = 0.1) -> Schedule:
     """lr * factor ** floor(count / every): a drop by ``factor`` every ``every`` steps."""
-    lr = _check_lr(lr)
+    lr = check_lr(lr)
     if every < 1 or not 0 < factor <= 1:
         raise JaxscratchError(
             f"step decay needs every >= 1 and 0 < factor <= 1, got {every}, {factor}"
@@ -44,7 +44,7 @@ def warmup_cosine(
     Loshchilov & Hutter (2017), SGDR without restarts; Goyal et al. (2017) warm-up.
     lr_t = final + (lr - final) * (1 + cos(pi * (t - w) / (T - w))) / 2 for w <= t <= T.
     """
-    lr = _check_lr(lr)
+    lr = check_lr(lr)
     if total_steps < 1 or not 0 <= warmup_steps < max(total_steps, 1):
         raise JaxscratchError(
             f"cosine schedule needs 0 <= warm-up steps ({warmup_steps}) "

@@ -6,10 +6,11 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from jaxscratch import bivariate as bv
 from jaxscratch import gaussian
 from jaxscratch._io import save_figure
+from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.report import Code, Figure, Section, Table, Text
+from jaxscratch.scenes import bivariate as sb
 from jaxscratch.viz import bivariate as vb
 
 REFERENCE = ((0.0, 0.0), ((1.0, 0.6), (0.6, 2.0)))
@@ -30,16 +31,16 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     k_fig, k_anim = jax.random.split(key)
     p = bv.from_cov(np.asarray(REFERENCE[0]), np.asarray(REFERENCE[1]))
-    scene = bv.scene(p, bv.base_normals(k_fig, n), bv.box(p))
+    scene = sb.scene(p, sb.base_normals(k_fig, n), sb.box(p))
     save_figure(out / "classic.png", vb.classic(scene), dpi=110)
-    square = bv.scene(p, bv.base_normals(k_fig, n), bv.box(p, square=True))
+    square = sb.scene(p, sb.base_normals(k_fig, n), sb.box(p, square=True))
     save_figure(out / "flat.png", vb.flat(square), dpi=110)
     maha = np.asarray(gaussian.mahalanobis(bv.to_mvn(p), scene.samples))
     ks, masses = np.asarray(scene.ks), np.asarray(scene.masses)
     inside = [(float(k), float(m), float(np.mean(maha <= k)), float(np.sqrt(m * (1 - m) / n)))
               for k, m in zip(ks, masses, strict=True)]  # fmt: skip
-    values = bv.sweep_values(-0.9, 0.9, frames)
-    scenes = bv.frames(bv.sweep(p, "rho", values), bv.base_normals(k_anim, n_anim))
+    values = sb.sweep_values(-0.9, 0.9, frames)
+    scenes = sb.frames(sb.param_sweep(p, "rho", values), sb.base_normals(k_anim, n_anim))
     anim = vb.animate(jax.block_until_ready(scenes), [f"ρ = {v:+.2f}" for v in values], fps=16)
     tick = (lambda i, total: progress(i + 1, total)) if progress else None
     vb.save_animation(out / "sweep_rho.gif", anim, fps=16, dpi=70, progress=tick)

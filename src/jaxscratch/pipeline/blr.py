@@ -7,24 +7,14 @@ import jax
 import numpy as np
 
 from jaxscratch import blr
-from jaxscratch._io import save_figure, save_npz, write_bytes, write_json
+from jaxscratch._io import write_bytes
 from jaxscratch.report import Code, Figure, Section, Table, Text
+from jaxscratch.runs import blr_fit
+from jaxscratch.scenes.blr_frames import sequential_frames
 from jaxscratch.viz import blr as viz
 
 
-def write_fit(report: blr.FitReport, out: Path) -> None:
-    """``fit.png``, ``traces.png``, ``draws.npz``, ``evidence.png`` and ``summary.json``."""
-    out.mkdir(parents=True, exist_ok=True)
-    save_figure(out / "fit.png", viz.fit_figure(report), dpi=110)
-    if report.mcmc is not None:
-        save_figure(out / "traces.png", viz.trace_figure(report), dpi=90)
-        save_npz(out / "draws.npz", draws=report.draws, names=np.asarray(report.mcmc.names))
-    if report.comparison is not None:
-        save_figure(out / "evidence.png", viz.evidence_figure(report.comparison), dpi=110)
-    write_json(out / "summary.json", report.summary)
-
-
-def _weights_table(report: blr.FitReport) -> Table:
+def _weights_table(report: blr_fit.FitReport) -> Table:
     s, m = report.summary, report.mcmc
     rows = []
     for j, name in enumerate(m.names):
@@ -61,11 +51,11 @@ def run(
     tick = (lambda stage: progress(next(stages), 3)) if progress else (lambda stage: None)
     with jax.enable_x64(True):
         data = blr.make_data(k_data, n, truth="linear", noise=noise, dtype=np.float64)
-        config = blr.FitConfig(basis="linear", sampler="nuts", n_chains=chains,
+        config = blr_fit.FitConfig(basis="linear", sampler="nuts", n_chains=chains,
                                n_warmup=warmup, n_samples=samples)  # fmt: skip
-        report = blr.fit_report(k_fit, data, config, truth="linear", on_stage=tick)
-        write_fit(report, out)
-        snaps = blr.sequential_frames(k_seq, n_seq, noise=0.2, alpha=2.0)
+        report = blr_fit.fit_report(k_fit, data, config, truth="linear", on_stage=tick)
+        viz.write_fit(report, out)
+        snaps = sequential_frames(k_seq, n_seq, noise=0.2, alpha=2.0)
         write_bytes(out / "sequential.gif", viz.sequential_gif(snaps, 700))
     s, m = report.summary, report.mcmc
     blr.check_divergences(m, blr.mcmc.MAX_DIVERGENCE_RATE)

@@ -13,7 +13,7 @@ from jaxscratch.errors import JaxscratchError
 from jaxscratch.pipeline import bivariate, blr, mnist, mvn
 from jaxscratch.report import Section, environment, render_html, section_from_dict, section_to_dict
 
-Progress = Callable[[int, int], None]
+PartProgress = Callable[[int, int], None]
 
 
 class Part(NamedTuple):
@@ -21,24 +21,24 @@ class Part(NamedTuple):
 
     key: str
     title: str
-    run: Callable[[Path, jax.Array, bool, Progress | None], Section]
+    run: Callable[[Path, jax.Array, bool, PartProgress | None], Section]
 
 
-def _mvn(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> Section:
+def _mvn(out: Path, key: jax.Array, quick: bool, progress: PartProgress | None) -> Section:
     return mvn.run(out, key, n=100_000 if quick else 1_000_000, progress=progress)
 
 
-def _bivariate(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> Section:
+def _bivariate(out: Path, key: jax.Array, quick: bool, progress: PartProgress | None) -> Section:
     sizes = {"n": 2_000, "frames": 12, "n_anim": 500} if quick else {}
     return bivariate.run(out, key, progress=progress, **sizes)
 
 
-def _blr(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> Section:
+def _blr(out: Path, key: jax.Array, quick: bool, progress: PartProgress | None) -> Section:
     sizes = {"warmup": 200, "samples": 300, "chains": 2, "n_seq": 8} if quick else {}
     return blr.run(out, key, progress=progress, **sizes)
 
 
-def _mnist(out: Path, key: jax.Array, quick: bool, progress: Progress | None) -> Section:
+def _mnist(out: Path, key: jax.Array, quick: bool, progress: PartProgress | None) -> Section:
     return mnist.run(out, key, quick=quick, progress=progress, log=_log)
 
 
@@ -92,7 +92,7 @@ def run_demo(
     quick: bool = False,
     parts: list[str] | None = None,
     resume: bool = True,
-    progress: Callable[[Part], Progress | None] = lambda part: None,
+    progress: Callable[[Part], PartProgress | None] = lambda part: None,
     on_reuse: Callable[[Part], None] = lambda part: None,
 ) -> Path:
     """Run every part (or those named) and return the path of ``report.html``.

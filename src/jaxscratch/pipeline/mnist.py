@@ -11,10 +11,11 @@ from pathlib import Path
 
 import jax
 
-from jaxscratch import experiment, nn, sweep
+from jaxscratch import nn
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import report as report_lib
 from jaxscratch.report import Code, Figure, Section, Table, Text
+from jaxscratch.runs import markdown as report_lib
+from jaxscratch.runs import training, width_search
 
 # (h1, h2, epochs per pair) of the demo's short sweep; the full one is `jaxscratch mnist sweep`
 DEMO_SWEEP = ((128, 256, 512), (64, 128, 256), 2)
@@ -76,7 +77,7 @@ def run(
     del key
     name, reason = choose_dataset(quick, log)
     log(f"MNIST part: using {name}: {reason}")
-    data = experiment.load_data(name, split="80-20", seed=seed)
+    data = training.load_data(name, split="80-20", seed=seed)
     h1, h2, sweep_epochs = QUICK_SWEEP if quick else DEMO_SWEEP
     epochs = epochs or (4 if quick else 10)
     batch = 64 if quick else 128
@@ -84,9 +85,9 @@ def run(
     report = progress or (lambda done, total: None)
 
     model = nn.MLPConfig((1, *DEFAULT_WIDTHS, 10), "relu", True, 0.1)
-    config = sweep.SweepConfig(h1, h2, model, _recipe(sweep_epochs)._replace(batch_size=batch),
-                               0.1, seed)  # fmt: skip
-    swept = sweep.run_sweep(
+    recipe = _recipe(sweep_epochs)._replace(batch_size=batch)
+    config = width_search.SweepConfig(h1, h2, model, recipe, 0.1, seed)
+    swept = width_search.run_sweep(
         out / "sweep",
         data,
         config,
@@ -97,7 +98,7 @@ def run(
     n_in = data.x_train[0].size
     model = model._replace(sizes=(n_in, *DEFAULT_WIDTHS, 10))
     recipe = _recipe(epochs)._replace(batch_size=batch)
-    m = experiment.train_run(
+    m = training.train_run(
         out / "run", data, model, recipe, seed=seed, overwrite=True,
         on_progress=lambda p: report(done + p.epoch - 1, total),
         data_meta={"dataset": name, "data_dir": None},

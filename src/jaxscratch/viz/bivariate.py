@@ -1,7 +1,8 @@
 """Bivariate normal figures: the classic 3-D box, a 2-D view with marginals, and their animation.
 
-Contract: every function draws a ``jaxscratch.bivariate.Scene`` it is given (computed elsewhere)
-and returns the figure or animation; nothing here computes a statistic or calls ``show()``.
+Contract: every function draws a ``scenes.bivariate.BivariateScene`` it is given (computed
+elsewhere) and returns the figure or animation; nothing here computes a statistic or calls
+``show()``.
 Artists carry a ``gid`` (``floor-scatter``, ``hist-x``, ``hist-y``, ``pdf-x``, ``pdf-y``,
 ``ellipse``...) so tests and callers can find them, and animations update them in place.
 """
@@ -17,8 +18,8 @@ from matplotlib.figure import Figure
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
 from jaxscratch._io import atomic_path
-from jaxscratch.bivariate import Scene
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.scenes.bivariate import BivariateScene
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
 ANIMATION_FORMATS = (".gif", ".mp4", ".html")
@@ -28,8 +29,8 @@ PDF_COLOR = "#c0392b"
 COND_COLOR = "#2e8b57"
 
 
-def _np(scene: Scene) -> Scene:
-    return Scene(*(np.asarray(a, dtype=float) for a in scene))
+def _np(scene: BivariateScene) -> BivariateScene:
+    return BivariateScene(*(np.asarray(a, dtype=float) for a in scene))
 
 
 def _wall_bars(edges: np.ndarray, heights: np.ndarray, wall: float, along: str) -> list:
@@ -44,7 +45,7 @@ def _wall_bars(edges: np.ndarray, heights: np.ndarray, wall: float, along: str) 
     return polys
 
 
-def _title(scene: Scene) -> str:
+def _title(scene: BivariateScene) -> str:
     (mx, my), c = scene.mean, scene.cov
     return (
         f"μ = ({mx:.2f}, {my:.2f}),  Σ = [[{c[0, 0]:.2f}, {c[0, 1]:.2f}], "
@@ -52,7 +53,9 @@ def _title(scene: Scene) -> str:
     )
 
 
-def classic(scene: Scene, *, fig: Figure | None = None, title: str | None = None) -> Figure:
+def classic(
+    scene: BivariateScene, *, fig: Figure | None = None, title: str | None = None
+) -> Figure:
     """The encyclopaedia figure: samples and the outermost k-sigma ellipse on the floor of a
     3-D box, each marginal (sample histogram + exact PDF) on a back wall."""
     s = _np(scene)
@@ -84,7 +87,7 @@ def classic(scene: Scene, *, fig: Figure | None = None, title: str | None = None
     return fig
 
 
-def flat(scene: Scene, *, fig: Figure | None = None, title: str | None = None) -> Figure:
+def flat(scene: BivariateScene, *, fig: Figure | None = None, title: str | None = None) -> Figure:
     """2-D view: scatter, density contours, k-sigma ellipses and eigen-axes, marginal panels."""
     s = _np(scene)
     fig = fig or Figure(figsize=(7.0, 7.0), layout="constrained")
@@ -121,11 +124,11 @@ def by_gid(fig: Figure, gid: str) -> list:
     return fig.findobj(lambda a: a.get_gid() == gid)
 
 
-def _frame(frames: Scene, i: int) -> Scene:
-    return Scene(*(a[i] for a in frames))
+def _frame(frames: BivariateScene, i: int) -> BivariateScene:
+    return BivariateScene(*(a[i] for a in frames))
 
 
-def _update_classic(fig: Figure, s: Scene, title: str) -> None:
+def _update_classic(fig: Figure, s: BivariateScene, title: str) -> None:
     ax = fig.axes[0]
     xlo, yhi = s.xs[0], s.ys[-1]
     (scatter,) = by_gid(fig, "floor-scatter")
@@ -139,7 +142,7 @@ def _update_classic(fig: Figure, s: Scene, title: str) -> None:
     ax.set_title(title, fontsize=9)
 
 
-def _update_flat(fig: Figure, s: Scene, title: str) -> None:
+def _update_flat(fig: Figure, s: BivariateScene, title: str) -> None:
     ax, top, right = fig.axes[:3]
     by_gid(fig, "floor-scatter")[0].set_offsets(s.samples)
     for c in list(ax.collections[1:]):  # contour sets cannot be reshaped in place
@@ -159,7 +162,7 @@ def _update_flat(fig: Figure, s: Scene, title: str) -> None:
 
 
 def animate(
-    frames: Scene, titles: Sequence[str], *, view: str = "3d", fps: int = 20
+    frames: BivariateScene, titles: Sequence[str], *, view: str = "3d", fps: int = 20
 ) -> FuncAnimation:
     """Animate stacked scenes (F, ...): one figure whose artists are updated in place per frame.
 
@@ -221,7 +224,7 @@ def _mat(a: np.ndarray) -> str:
     return f"[[{a[0, 0]:.3f}, {a[0, 1]:.3f}], [{a[1, 0]:.3f}, {a[1, 1]:.3f}]]"
 
 
-def readout_html(scene: Scene) -> str:
+def readout_html(scene: BivariateScene) -> str:
     """The numbers beside an interactive figure, as a small HTML table (no computation)."""
     s = _np(scene)
     masses = " · ".join(f"{k:g}σ {m:.1%}" for k, m in zip(s.ks, s.masses, strict=True))

@@ -6,16 +6,18 @@ computes a statistic. The two bands are always labelled by what they cover.
 
 import io
 import math
+from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
+from jaxscratch._io import save_figure, save_npz, write_json
 from jaxscratch.blr.evidence import DegreeComparison
-from jaxscratch.blr.frames import Frames
 from jaxscratch.blr.posterior import Predictive
-from jaxscratch.blr.report import FitReport
+from jaxscratch.runs.blr_fit import FitReport
+from jaxscratch.scenes.blr_frames import Frames
 
 PREDICTIVE_LABEL = "predictive band: new y, mean ± 2 sd (includes noise 1/β)"
 EPISTEMIC_LABEL = "epistemic band: f(x), mean ± 2 sd (weights only)"
@@ -166,3 +168,15 @@ def sequential_gif(frames: Frames, ms_per_frame: int = 600) -> bytes:
     images[0].save(buf, format="GIF", save_all=True, append_images=images[1:],
                    duration=ms_per_frame, loop=0)  # fmt: skip
     return buf.getvalue()
+
+
+def write_fit(report: FitReport, out: Path) -> None:
+    """``fit.png``, ``traces.png``, ``draws.npz``, ``evidence.png`` and ``summary.json``."""
+    out.mkdir(parents=True, exist_ok=True)
+    save_figure(out / "fit.png", fit_figure(report), dpi=110)
+    if report.mcmc is not None:
+        save_figure(out / "traces.png", trace_figure(report), dpi=90)
+        save_npz(out / "draws.npz", draws=report.draws, names=np.asarray(report.mcmc.names))
+    if report.comparison is not None:
+        save_figure(out / "evidence.png", evidence_figure(report.comparison), dpi=110)
+    write_json(out / "summary.json", report.summary)

@@ -5,10 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from harness import COLUMN_JS, browser_page, chromium_missing, explorer_server
 
-from jaxscratch.app.harness import COLUMN_JS, browser_page, chromium_missing, explorer_server
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
@@ -22,13 +21,14 @@ def _readout(page) -> str:
 @pytest.fixture(scope="module")
 def digit_run(tmp_path_factory):
     """A tiny network trained for a few seconds on scikit-learn's 8x8 digits."""
-    from jaxscratch import experiment, nn
+    from jaxscratch import nn
+    from jaxscratch.runs import training
 
     run = tmp_path_factory.mktemp("explorer") / "mnist-tiny"
-    data = experiment.load_data("digits", seed=0)
+    data = training.load_data("digits", seed=0)
     model = nn.MLPConfig((64, 32, 10), "relu", False, 0.0)
     recipe = nn.TrainConfig(epochs=2, batch_size=64, optimizer="adam", lr=3e-3)
-    experiment.train_run(run, data, model, recipe, seed=0)
+    training.train_run(run, data, model, recipe, seed=0)
     return run
 
 

@@ -17,7 +17,7 @@ from jaxscratch.blr.evidence import log_evidence
 from jaxscratch.blr.posterior import Stats, exact_posterior, predict, sample_functions
 
 
-class Scene(NamedTuple):
+class RegressionScene(NamedTuple):
     """Posterior predictive on an x grid of m points, k function draws, and the evidence."""
 
     mean: Array  # (m,) predictive mean m_N^T phi(x)
@@ -41,7 +41,7 @@ def masked_stats(basis: Basis, x: Array, y: Array, mask: Array) -> Stats:
 def scene(
     key: Array, basis: Basis, x: Array, y: Array, mask: Array, grid: Array,
     alpha_beta: Array, n_draws: int = 5,
-) -> Scene:  # fmt: skip
+) -> RegressionScene:  # fmt: skip
     """Posterior predictive (both sds), ``n_draws`` function draws and the log evidence.
 
     Args:
@@ -58,4 +58,4 @@ def scene(
     pred = predict(post, phi)
     draws = sample_functions(key, post, phi, n_draws)  # (k, m)
     ev = log_evidence(s, alpha_beta[0], alpha_beta[1])
-    return Scene(pred.mean, pred.epistemic_sd, pred.predictive_sd, draws, ev, s.n)
+    return RegressionScene(pred.mean, pred.epistemic_sd, pred.predictive_sd, draws, ev, s.n)

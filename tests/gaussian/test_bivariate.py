@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from jaxscratch import bivariate as bv
 from jaxscratch import gaussian
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.gaussian import bivariate as bv
+from jaxscratch.scenes import bivariate as sb
 
 MEAN = np.array([0.5, -1.0])
 COV = np.array([[1.0, 0.6], [0.6, 2.0]])
@@ -70,7 +71,7 @@ def test_density_matches_scipy(p):
 
 
 def test_grid_density_integrates_to_one(p):
-    window = bv.box(p, k=7.0)  # mass outside 7 sigma per axis is below 1e-11
+    window = sb.box(p, k=7.0)  # mass outside 7 sigma per axis is below 1e-11
     xs, ys = jnp.linspace(window[0], window[1], 401), jnp.linspace(window[2], window[3], 401)
     grid = bv.density_grid(p, xs, ys)
     assert grid.shape == (401, 401)
@@ -106,7 +107,7 @@ def test_conditionals_match_the_closed_form_and_the_mvn_module(p):
 def test_conditional_of_y_matches_a_monte_carlo_regression(p, key):
     """E[y | x] is linear in x with residual variance sd[y | x]^2: least squares recovers both."""
     n = 200_000
-    x = bv.sample(key, p, n)
+    x = sb.sample(key, p, n)
     design = np.column_stack([np.ones(n), np.asarray(x[:, 0])])
     coef, *_ = np.linalg.lstsq(design, np.asarray(x[:, 1]), rcond=None)
     resid_var = np.var(np.asarray(x[:, 1]) - design @ coef, ddof=2)
@@ -129,7 +130,7 @@ def test_ellipse_mass_matches_chi_square_and_the_fraction_of_samples_inside(p, k
     ks = np.array([1.0, 2.0, 3.0])
     np.testing.assert_allclose(bv.ellipse_mass(ks), stats.chi2(2).cdf(ks**2), rtol=1e-12)
     n = 100_000
-    d = np.asarray(gaussian.mahalanobis(bv.to_mvn(p), bv.sample(key, p, n)))
+    d = np.asarray(gaussian.mahalanobis(bv.to_mvn(p), sb.sample(key, p, n)))
     for k, mass in zip(ks, np.asarray(bv.ellipse_mass(ks)), strict=True):
         se = math.sqrt(mass * (1.0 - mass) / n)
         assert abs(np.mean(d <= k) - mass) < 4.5 * se
@@ -152,40 +153,40 @@ def test_tilt_is_zero_without_correlation_and_45_degrees_for_equal_sigmas(x64):
 
 
 def test_samples_come_from_base_normals_and_repeat_with_the_key(p, key):
-    z = bv.base_normals(key, 1000)
-    np.testing.assert_allclose(bv.sample(key, p, 1000), bv.transform(p, z))
-    np.testing.assert_array_equal(bv.sample(key, p, 10), bv.sample(key, p, 10))
-    assert not np.allclose(bv.sample(key, p, 10), bv.sample(jax.random.fold_in(key, 1), p, 10))
+    z = sb.base_normals(key, 1000)
+    np.testing.assert_allclose(sb.sample(key, p, 1000), sb.transform(p, z))
+    np.testing.assert_array_equal(sb.sample(key, p, 10), sb.sample(key, p, 10))
+    assert not np.allclose(sb.sample(key, p, 10), sb.sample(jax.random.fold_in(key, 1), p, 10))
 
 
 def test_histogram_is_a_density_over_the_window(x64):
     values = jnp.array([0.1, 0.2, 0.6, 0.9, 1.5, -0.3])
     edges = jnp.linspace(0.0, 1.0, 5)
-    hist = bv.histogram(values, edges)
+    hist = sb.histogram(values, edges)
     np.testing.assert_allclose(hist, np.histogram([0.1, 0.2, 0.6, 0.9], edges)[0] / (6 * 0.25))
 
 
 def test_box_snaps_outwards_and_squares(x64):
     q = bv.params(0.3, 0.0, 1.0, 2.0, 0.0)
-    np.testing.assert_allclose(bv.box(q, 1.0), [-0.7, 1.3, -2.0, 2.0])
-    np.testing.assert_allclose(bv.box(q, 1.0, snap=1.0), [-1.0, 2.0, -2.0, 2.0])
-    np.testing.assert_allclose(bv.box(q, 1.0, square=True), [-1.7, 2.3, -2.0, 2.0])
+    np.testing.assert_allclose(sb.box(q, 1.0), [-0.7, 1.3, -2.0, 2.0])
+    np.testing.assert_allclose(sb.box(q, 1.0, snap=1.0), [-1.0, 2.0, -2.0, 2.0])
+    np.testing.assert_allclose(sb.box(q, 1.0, square=True), [-1.7, 2.3, -2.0, 2.0])
 
 
 def test_sweep_loops_and_is_validated(p):
-    values = bv.sweep_values(-0.9, 0.9, 8)
+    values = sb.sweep_values(-0.9, 0.9, 8)
     assert values[0] == pytest.approx(-0.9) and values[4] == pytest.approx(0.9)
-    stacked = bv.sweep(p, "rho", values)
+    stacked = sb.param_sweep(p, "rho", values)
     assert stacked.rho.shape == (8,) and np.all(stacked.sx == p.sx)
     with pytest.raises(JaxscratchError, match="unknown sweep parameter"):
-        bv.sweep(p, "kappa", values)
+        sb.param_sweep(p, "kappa", values)
     with pytest.raises(JaxscratchError, match=r"\|rho\| < 1"):
-        bv.sweep(p, "rho", [0.5, 1.0])
+        sb.param_sweep(p, "rho", [0.5, 1.0])
 
 
 def test_scene_gathers_consistent_pieces(p, key):
-    z = bv.base_normals(key, 5000)
-    s = bv.scene(p, z, bv.box(p), x0=1.0, y0=-0.5, grid=51, bins=20)
+    z = sb.base_normals(key, 5000)
+    s = sb.scene(p, z, sb.box(p), x0=1.0, y0=-0.5, grid=51, bins=20)
     assert s.samples.shape == (5000, 2) and s.density.shape == (51, 51)
     assert s.hist_x.shape == (20,) and s.edges_x.shape == (21,)
     width = float(s.edges_x[1] - s.edges_x[0])
@@ -198,11 +199,11 @@ def test_scene_gathers_consistent_pieces(p, key):
 
 
 def test_frames_share_window_and_base_normals(p, key):
-    z = bv.base_normals(key, 300)
-    stacked = bv.sweep(p, "rho", bv.sweep_values(-0.5, 0.5, 4))
-    f = bv.frames(stacked, z, grid=11, bins=5)
+    z = sb.base_normals(key, 300)
+    stacked = sb.param_sweep(p, "rho", sb.sweep_values(-0.5, 0.5, 4))
+    f = sb.frames(stacked, z, grid=11, bins=5)
     assert f.samples.shape == (4, 300, 2)
     np.testing.assert_allclose(f.xs[0], f.xs[3])
     # x = mux + sx z_0 does not depend on rho: the cloud only shears, it does not jump
     np.testing.assert_allclose(f.samples[0, :, 0], f.samples[2, :, 0])
-    np.testing.assert_allclose(f.samples[1], bv.transform(bv.Params(*(a[1] for a in stacked)), z))
+    np.testing.assert_allclose(f.samples[1], sb.transform(bv.Params(*(a[1] for a in stacked)), z))

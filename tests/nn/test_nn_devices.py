@@ -45,7 +45,7 @@ _SCRIPT = textwrap.dedent(
 
 
 def test_two_forced_host_devices_equal_one_device():
-    src = str(Path(__file__).parents[1] / "src")
+    src = str(Path(__file__).parents[2] / "src")
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=2",
            "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}  # fmt: skip
     done = subprocess.run(

@@ -4,8 +4,8 @@ import jax
 import numpy as np
 import pytest
 
-from jaxscratch.blr import frames
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.scenes import blr_frames as frames
 
 
 def test_snapshots_shrink_towards_the_truth():

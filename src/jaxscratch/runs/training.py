@@ -20,7 +20,7 @@ from jaxscratch import nn
 from jaxscratch._io import save_figure, write_json, write_text
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn import checkpoint
-from jaxscratch.nn import report as report_lib
+from jaxscratch.runs import markdown as report_lib
 from jaxscratch.viz import nn as figures
 
 OUTPUTS = (
@@ -162,7 +162,7 @@ def train_run(
     resume: bool = False,
     overwrite: bool = False,
     epochs: int | None = None,
-    on_progress: Callable[[nn.Progress], None] | None = None,
+    on_progress: Callable[[nn.EpochProgress], None] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
     data_meta: dict | None = None,
     devices: int = 1,
@@ -217,7 +217,7 @@ def train_run(
         raise nn.DivergedError(f"{err}; {where}") from None
     write_json(out / "history.json", history)
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
-    return write_outputs(out, metrics_lib.report(data.y_test, proba), history, cfg)
+    return write_outputs(out, metrics_lib.classification_report(data.y_test, proba), history, cfg)
 
 
 def write_outputs(out: Path, m: dict, history: dict, cfg: dict) -> dict:
@@ -268,7 +268,7 @@ def evaluate_run(run: str | Path, data: Data | None = None) -> dict[str, Any]:
         data = load_run_data(run)
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
     history = json.loads((run / "history.json").read_text())
-    return write_outputs(run, metrics_lib.report(data.y_test, proba), history, cfg)
+    return write_outputs(run, metrics_lib.classification_report(data.y_test, proba), history, cfg)
 
 
 def image_to_array(path: str | Path, shape: tuple[int, int]) -> np.ndarray:

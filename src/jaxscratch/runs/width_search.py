@@ -20,12 +20,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxscratch import experiment, nn
+from jaxscratch import nn
 from jaxscratch import metrics as metrics_lib
 from jaxscratch._io import save_figure, write_json, write_text
 from jaxscratch.data.split import split as split_data
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn import checkpoint
+from jaxscratch.runs import training
 from jaxscratch.viz import sweep as viz
 
 _VAL_SALT = 0x7A1  # the validation key is fold_in(key(seed), salt): independent of the others
@@ -92,7 +93,7 @@ def carve_validation(
             np.asarray(x_val, np.float32), np.asarray(y_val, np.int32))  # fmt: skip
 
 
-def fingerprint(config: SweepConfig, data: experiment.Data) -> str:
+def fingerprint(config: SweepConfig, data: training.Data) -> str:
     """What a recorded pair depends on besides its widths; resuming needs it unchanged."""
     what = {
         "model": {**config.model._asdict(), "sizes": None},
@@ -136,7 +137,7 @@ def _pair_path(out: Path, h1: int, h2: int) -> Path:
     return out / "pairs" / f"{h1}x{h2}.json"
 
 
-def _model(config: SweepConfig, data: experiment.Data, h1: int, h2: int) -> nn.MLPConfig:
+def _model(config: SweepConfig, data: training.Data, h1: int, h2: int) -> nn.MLPConfig:
     n_in = int(np.prod(data.x_train.shape[1:]))
     n_out = max(int(data.y_train.max()) + 1, 10)
     return config.model._replace(sizes=(n_in, h1, h2, n_out))
@@ -144,7 +145,7 @@ def _model(config: SweepConfig, data: experiment.Data, h1: int, h2: int) -> nn.M
 
 def _train_pair(
     config: SweepConfig,
-    data: experiment.Data,
+    data: training.Data,
     split: tuple[np.ndarray, ...],
     h1: int,
     h2: int,
@@ -156,7 +157,7 @@ def _train_pair(
     state = trainer.init(jax.random.key(config.seed))
     epochs = config.recipe.epochs
 
-    def progress(p: nn.Progress) -> None:
+    def progress(p: nn.EpochProgress) -> None:
         tick(f"{h1}x{h2} epoch {p.epoch}/{epochs}", p.epoch - 1 + p.step / p.steps)
 
     t0 = time.perf_counter()
@@ -182,7 +183,7 @@ def _train_pair(
 def _final(
     out: Path,
     config: SweepConfig,
-    data: experiment.Data,
+    data: training.Data,
     chosen: dict,
     tick: Callable[[str, float], None],
 ) -> dict:
@@ -190,17 +191,17 @@ def _final(
     model = _model(config, data, chosen["h1"], chosen["h2"])
     recipe = config.recipe._replace(epochs=config.final_epochs or config.recipe.epochs)
     final = out / "final"
-    for name in experiment.OUTPUTS:  # a half-written final run from an interrupted sweep
+    for name in training.OUTPUTS:  # a half-written final run from an interrupted sweep
         (final / name).unlink(missing_ok=True)
     final.mkdir(parents=True, exist_ok=True)
     trainer = nn.make_trainer(model, recipe, len(data.y_train), devices=config.devices)
     state = trainer.init(jax.random.key(config.seed))
-    cfg = experiment.run_config(data, model, recipe, config.seed, chosen_by="sweep")
+    cfg = training.run_config(data, model, recipe, config.seed, chosen_by="sweep")
     cfg["model"], cfg["train"] = trainer.model._asdict(), trainer.config._asdict()
     write_json(final / "config.json", cfg)
     label = f"final {chosen['h1']}x{chosen['h2']}"
 
-    def progress(p: nn.Progress) -> None:
+    def progress(p: nn.EpochProgress) -> None:
         tick(f"{label} epoch {p.epoch}/{recipe.epochs}", p.epoch - 1 + p.step / p.steps)
 
     def save(state, history):
@@ -214,7 +215,7 @@ def _final(
         chunks_per_epoch=_CHUNKS,
     )  # fmt: skip
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
-    return experiment.write_outputs(final, metrics_lib.report(data.y_test, proba), history, cfg)
+    return training.write_outputs(final, metrics_lib.classification_report(data.y_test, proba), history, cfg)
 
 
 def _summary(pairs: list[dict]) -> list[dict]:
@@ -263,7 +264,7 @@ def _grid(config: SweepConfig, pairs: Sequence[dict]) -> np.ndarray:
 
 def run_sweep(
     out: str | Path,
-    data: experiment.Data,
+    data: training.Data,
     config: SweepConfig,
     *,
     resume: bool = True,

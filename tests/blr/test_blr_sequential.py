@@ -45,7 +45,7 @@ def test_ten_million_points_stream_in_bounded_memory(key, x64):
         b, data.stream_data(key, n, chunk=chunk, noise=noise, dtype=jnp.float64)
     )
     assert s.gram.shape == (2, 2) and int(s.n) == n  # O(M^2) whatever N is
-    post = posterior.fit(s, 1.0, 1.0 / noise**2)
+    post = posterior.checked_posterior(s, 1.0, 1.0 / noise**2)
     sd = np.sqrt(np.diag(posterior.covariance(post)))  # about 1e-4
     # the posterior concentrates on the truth: within 5 posterior sds
     assert np.all(np.abs(np.asarray(post.mean) - data.LINEAR_WEIGHTS) < 5 * sd)

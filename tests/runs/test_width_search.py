@@ -5,11 +5,13 @@ import json
 import numpy as np
 import pytest
 
-from jaxscratch import experiment, nn, sweep
+from jaxscratch import nn
+from jaxscratch.runs import training
+from jaxscratch.runs import width_search as sweep
 from jaxscratch.errors import JaxscratchError
 
 
-def _tiny_data(seed: int = 0) -> experiment.Data:
+def _tiny_data(seed: int = 0) -> training.Data:
     """Three classes of 4 x 4 images, each a bright block in its own place, plus noise."""
     rng = np.random.default_rng(seed)
     y = np.repeat(np.arange(3), 60)
@@ -18,7 +20,7 @@ def _tiny_data(seed: int = 0) -> experiment.Data:
         x[y == k, k, :] += 0.6
     order = rng.permutation(len(y))
     x, y = x[order], y[order].astype(np.int32)
-    return experiment.Data(x[:150], y[:150], x[150:], y[150:], "blocks", "test", "80-20")
+    return training.Data(x[:150], y[:150], x[150:], y[150:], "blocks", "test", "80-20")
 
 
 def _config(**kw) -> sweep.SweepConfig:
@@ -64,7 +66,7 @@ def test_sweep_writes_table_heatmap_choice_and_final_report_and_resumes(tmp_path
     assert history["test_accuracy"] == [None]  # the test part was not read during training
     cfg = json.loads((final / "config.json").read_text())
     assert cfg["model"]["sizes"][1:3] == [result.chosen["h1"], result.chosen["h2"]]
-    assert experiment.evaluate_run(final, data)["accuracy"] == metrics["accuracy"]
+    assert training.evaluate_run(final, data)["accuracy"] == metrics["accuracy"]
 
 
 def test_a_sweep_with_another_recipe_is_not_resumed(tmp_path):

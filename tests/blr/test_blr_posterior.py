@@ -25,7 +25,7 @@ def test_matches_sklearn_bayesian_ridge_at_its_alpha_beta(sin_problem):
     ridge = BayesianRidge(fit_intercept=False, tol=1e-10, max_iter=1000)
     ridge.fit(np.asarray(phi), np.asarray(d.y))
     # scikit-learn names the noise precision alpha_ and the weight precision lambda_
-    post = posterior.fit(posterior.stats(phi, d.y), ridge.lambda_, ridge.alpha_)
+    post = posterior.checked_posterior(posterior.stats(phi, d.y), ridge.lambda_, ridge.alpha_)
     np.testing.assert_allclose(post.mean, ridge.coef_, rtol=RTOL)
     np.testing.assert_allclose(posterior.covariance(post), ridge.sigma_, rtol=RTOL, atol=1e-12)
     x_new = jnp.linspace(-1.3, 1.3, 41)
@@ -39,7 +39,7 @@ def test_matches_sklearn_bayesian_ridge_at_its_alpha_beta(sin_problem):
 
 def test_bands_are_two_sds_and_differ_by_the_noise(sin_problem):
     d, b, phi = sin_problem
-    post = posterior.fit(posterior.stats(phi, d.y), 2.0, 25.0)
+    post = posterior.checked_posterior(posterior.stats(phi, d.y), 2.0, 25.0)
     pred = posterior.predict(post, phi)
     np.testing.assert_allclose(pred.predictive_sd**2 - pred.epistemic_sd**2, 1 / 25.0, rtol=1e-9)
     lo, hi = pred.predictive_band
@@ -50,7 +50,7 @@ def test_bands_are_two_sds_and_differ_by_the_noise(sin_problem):
 
 def test_weight_draws_have_the_posterior_moments(key, sin_problem):
     d, b, phi = sin_problem
-    post = posterior.fit(posterior.stats(phi, d.y), 2.0, 25.0)
+    post = posterior.checked_posterior(posterior.stats(phi, d.y), 2.0, 25.0)
     w = np.asarray(posterior.sample_weights(key, post, 40_000))  # (n, M)
     sd = np.sqrt(np.diag(posterior.covariance(post)))
     # 5 standard errors of a mean of 40 000 independent draws
@@ -97,7 +97,7 @@ def test_predictive_band_holds_95_4_percent_of_fresh_observations(key, x64):
 def test_non_positive_precisions_are_refused(sin_problem, alpha, beta, needle):
     _, _, phi = sin_problem
     with pytest.raises(JaxscratchError, match=needle):
-        posterior.fit(posterior.stats(phi, phi[:, 0]), alpha, beta)
+        posterior.checked_posterior(posterior.stats(phi, phi[:, 0]), alpha, beta)
 
 
 def test_numerically_singular_gram_is_refused_not_nan(key, x64):
@@ -107,7 +107,7 @@ def test_numerically_singular_gram_is_refused_not_nan(key, x64):
     with pytest.raises(
         JaxscratchError, match="numerically singular.*lower degree.*stronger prior"
     ):
-        posterior.fit(s, 1e-12, 1e4)
+        posterior.checked_posterior(s, 1e-12, 1e4)
     # a stronger prior makes the same design usable, and the bands finite
-    post = posterior.fit(s, 1.0, 25.0)
+    post = posterior.checked_posterior(s, 1.0, 25.0)
     assert np.all(np.isfinite(posterior.predict(post, basis.design(b, d.x)).predictive_sd))

@@ -5,8 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from jaxscratch import bivariate as bv
-from jaxscratch.explore import bivariate_widget
+from jaxscratch.app import controls
+from jaxscratch.app.notebook import bivariate_widget
+from jaxscratch.gaussian import bivariate as bv
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def test_moving_rho_redraws_the_image_and_the_readout(widget):
 
 def test_presets_set_the_shape_sliders(widget):
     widget.preset.value = "needle"
-    sx, sy, rho = bv.PRESETS["needle"]
+    sx, sy, rho = controls.PRESETS["needle"]
     assert widget.sliders["rho"].value == pytest.approx(rho)
     assert widget.sliders["sx"].value == pytest.approx(sx)
     assert "0.98" in widget.readout.value or "2.205" in widget.readout.value

@@ -6,7 +6,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jaxscratch.blr import data, report
+from jaxscratch.blr import data
+from jaxscratch.runs import blr_fit as report
 
 
 def test_random_walk_predictive_matches_the_exact_predictive(x64):

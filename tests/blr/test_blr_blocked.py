@@ -13,7 +13,7 @@ def test_blocked_equals_whole_design_with_a_ragged_last_block(key, x64):
     whole = posterior.stats(phi, d.y)
     for a, c in zip(blocked.blocked_stats(b, d.x, d.y, 128), whole, strict=True):
         np.testing.assert_allclose(a, c, rtol=1e-11)
-    post = posterior.fit(whole, 2.0, 25.0)
+    post = posterior.checked_posterior(whole, 2.0, 25.0)
     x_new = jnp.linspace(-1.5, 1.5, 300)
     ref = posterior.predict(post, basis.design(b, x_new))
     got = blocked.blocked_predict(post, b, x_new, 128)

@@ -12,8 +12,9 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection  # noqa: E402
 
-from jaxscratch import bivariate as bv  # noqa: E402
 from jaxscratch.errors import JaxscratchError  # noqa: E402
+from jaxscratch.gaussian import bivariate as bv
+from jaxscratch.scenes import bivariate as sb  # noqa: E402
 from jaxscratch.viz import bivariate as vb  # noqa: E402
 
 N, BINS = 700, 25
@@ -22,7 +23,7 @@ N, BINS = 700, 25
 @pytest.fixture
 def scene(key):
     p = bv.from_cov([0.0, 0.0], [[1.0, 0.6], [0.6, 2.0]])
-    return bv.scene(p, bv.base_normals(key, N), bv.box(p), bins=BINS)
+    return sb.scene(p, sb.base_normals(key, N), sb.box(p), bins=BINS)
 
 
 def test_classic_figure_has_the_expected_artists(scene):
@@ -60,7 +61,9 @@ def test_flat_figure_has_panels_ellipses_and_axes(scene):
 @pytest.mark.parametrize("view", ["3d", "2d"])
 def test_animation_updates_the_same_artists_in_place(key, view):
     p = bv.params(0.0, 0.0, 1.0, 1.5, 0.0)
-    frames = bv.frames(bv.sweep(p, "rho", [-0.8, 0.0, 0.8]), bv.base_normals(key, 200), bins=10)
+    frames = sb.frames(
+        sb.param_sweep(p, "rho", [-0.8, 0.0, 0.8]), sb.base_normals(key, 200), bins=10
+    )
     anim = vb.animate(frames, ["a", "b", "c"], view=view)
     fig = anim._fig
     scatter = vb.by_gid(fig, "floor-scatter")[0]

@@ -1,8 +1,9 @@
 """Jupyter explorers built from ipywidgets; ``bivariate_widget()`` is the bivariate normal.
 
-Wiring only: each slider move calls ``bivariate.scene`` once and redraws the figure into an
-``Image`` widget, whose bytes are swapped in place (no flicker, no output-area clearing).
-Sigma is valid by construction: the sliders are sigma_x, sigma_y > 0 and |rho| <= 0.99.
+Wiring only: each slider move calls ``scenes.bivariate.scene`` once and redraws the figure into
+an ``Image`` widget, whose bytes are swapped in place (no flicker, no output-area clearing).
+Sigma is valid by construction: the sliders (``app.controls``, shared with the Panel tab) are
+sigma_x, sigma_y > 0 and |rho| <= ``controls.RHO_MAX``.
 """
 
 import io
@@ -10,10 +11,10 @@ import io
 import ipywidgets as widgets
 import jax
 
-from jaxscratch import bivariate as bv
+from jaxscratch.app import controls
+from jaxscratch.gaussian import bivariate as bv
+from jaxscratch.scenes import bivariate as sb
 from jaxscratch.viz import bivariate as vb
-
-N_MAX = 10_000  # base normals drawn once per resample; the n slider takes a prefix
 
 
 def _png(fig) -> bytes:
@@ -29,48 +30,45 @@ class BivariateExplorer(widgets.HBox):
     ``view``, ``image`` and ``readout`` are the widgets, for scripting and tests.
     """
 
-    def __init__(self, seed: int = 0, n: int = 2_000, view: str = "3d") -> None:
-        sx0, sy0, rho0 = bv.PRESETS["reference"]
+    def __init__(self, seed: int = 0, n: int = controls.N_DEFAULT, view: str = "3d") -> None:
         slider = dict(continuous_update=True, readout_format=".2f")
         self.sliders = {
-            "mux": widgets.FloatSlider(0.0, min=-3, max=3, step=0.05, description="μx", **slider),
-            "muy": widgets.FloatSlider(0.0, min=-3, max=3, step=0.05, description="μy", **slider),
-            "sx": widgets.FloatSlider(sx0, min=0.2, max=3, step=0.05, description="σx", **slider),
-            "sy": widgets.FloatSlider(sy0, min=0.2, max=3, step=0.05, description="σy", **slider),
-            "rho": widgets.FloatSlider(
-                round(rho0, 2),
-                min=-bv.RHO_MAX,
-                max=bv.RHO_MAX,
-                step=0.01,
-                description="ρ",
-                **slider,
-            ),
+            name: widgets.FloatSlider(
+                c.value, min=c.start, max=c.end, step=c.step, description=c.label, **slider
+            )
+            for name, c in controls.SLIDERS.items()
+        } | {
             "n": widgets.IntSlider(
-                n, min=100, max=N_MAX, step=100, description="n", continuous_update=False
+                n,
+                min=controls.N_MIN,
+                max=controls.N_MAX,
+                step=controls.N_STEP,
+                description="n",
+                continuous_update=False,
             ),
         }
-        self.preset = widgets.Dropdown(options=list(bv.PRESETS), value="reference",
+        self.preset = widgets.Dropdown(options=list(controls.PRESETS), value="reference",
                                        description="preset")  # fmt: skip
         self.view = widgets.ToggleButtons(options=["3d", "2d"], value=view, description="view")
         self.resample = widgets.Button(description="resample", button_style="primary")
         self.image = widgets.Image(format="png")
         self.readout = widgets.HTML()
         self._seed, self._draw, self._quiet = seed, 0, False
-        self._z = bv.base_normals(jax.random.key(seed), N_MAX)
+        self._z = sb.base_normals(jax.random.key(seed), controls.N_MAX)
         for w in (*self.sliders.values(), self.view):
             w.observe(self._redraw, names="value")
         self.preset.observe(self._apply_preset, names="value")
         self.resample.on_click(self._new_draw)
-        controls = widgets.VBox([self.preset, *self.sliders.values(), self.resample, self.view,
-                                 self.readout])  # fmt: skip
-        super().__init__([controls, self.image])
+        column = widgets.VBox([self.preset, *self.sliders.values(), self.resample, self.view,
+                               self.readout])  # fmt: skip
+        super().__init__([column, self.image])
         self._redraw()
 
-    def scene(self) -> bv.Scene:
+    def scene(self) -> sb.BivariateScene:
         """The scene the sliders describe (host numpy arrays)."""
-        p = bv.params(*(self.sliders[f].value for f in bv.PARAMS))
+        p = bv.params(*(self.sliders[f].value for f in controls.PARAMS))
         z = self._z[: self.sliders["n"].value]
-        return jax.device_get(bv.scene(p, z, bv.box(p, 3.5, snap=2.0, square=True)))
+        return jax.device_get(sb.scene(p, z, sb.box(p, 3.5, snap=controls.SNAP, square=True)))
 
     def _redraw(self, *_change) -> None:
         if self._quiet:
@@ -81,7 +79,7 @@ class BivariateExplorer(widgets.HBox):
         self.readout.value = vb.readout_html(s)
 
     def _apply_preset(self, change) -> None:
-        sx, sy, rho = bv.PRESETS[change["new"]]
+        sx, sy, rho = controls.PRESETS[change["new"]]
         self._quiet = True
         try:
             self.sliders["sx"].value, self.sliders["sy"].value = sx, sy
@@ -93,10 +91,12 @@ class BivariateExplorer(widgets.HBox):
     def _new_draw(self, _button) -> None:
         self._draw += 1
         key = jax.random.fold_in(jax.random.key(self._seed), self._draw)
-        self._z = bv.base_normals(key, N_MAX)
+        self._z = sb.base_normals(key, controls.N_MAX)
         self._redraw()
 
 
-def bivariate_widget(seed: int = 0, n: int = 2_000, view: str = "3d") -> BivariateExplorer:
+def bivariate_widget(
+    seed: int = 0, n: int = controls.N_DEFAULT, view: str = "3d"
+) -> BivariateExplorer:
     """The bivariate-normal explorer for Jupyter: show it by making it a cell's last value."""
     return BivariateExplorer(seed=seed, n=n, view=view)

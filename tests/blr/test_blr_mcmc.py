@@ -32,8 +32,8 @@ def reference():
         zero = jnp.zeros((), jnp.float64)
         init = mcmc.init_positions(
             jax.random.key(1, impl="rbg"),
-            mcmc.Params(post.mean, jnp.log(eb.alpha), jnp.log(eb.beta)),
-            mcmc.Params(sd, zero + 0.5, zero + 0.1),
+            mcmc.Position(post.mean, jnp.log(eb.alpha), jnp.log(eb.beta)),
+            mcmc.Position(sd, zero + 0.5, zero + 0.1),
             CHAINS,
         )
         chains = mcmc.nuts(jax.random.key(2, impl="rbg"), mcmc.joint_logdensity(s), init,
@@ -108,8 +108,8 @@ def test_random_walk_matches_the_conditional_exact_posterior(x64):
 def test_joint_logdensity_is_the_model_up_to_a_constant(x64):
     s = _reference_stats()
     logd = mcmc.joint_logdensity(s)
-    a = mcmc.Params(jnp.asarray([0.1, 0.2]), jnp.asarray(0.3), jnp.asarray(2.0))
-    b = mcmc.Params(jnp.asarray([-0.3, 0.5]), jnp.asarray(1.0), jnp.asarray(2.4))
+    a = mcmc.Position(jnp.asarray([0.1, 0.2]), jnp.asarray(0.3), jnp.asarray(2.0))
+    b = mcmc.Position(jnp.asarray([-0.3, 0.5]), jnp.asarray(1.0), jnp.asarray(2.4))
 
     def direct(p):  # written from the definitions, not from the statistics
         alpha, beta = np.exp(float(p.log_alpha)), np.exp(float(p.log_beta))

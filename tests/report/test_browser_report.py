@@ -1,8 +1,7 @@
 """report.html in real headless chromium: loads offline, no console errors, every image renders."""
 
 import pytest
-
-from jaxscratch.app.harness import browser_page, chromium_missing
+from harness import browser_page, chromium_missing
 
 pytestmark = pytest.mark.browser
 

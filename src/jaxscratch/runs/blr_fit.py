@@ -15,11 +15,11 @@ import numpy as np
 from jax import Array
 
 from jaxscratch.blr.basis import Basis, design, make_basis
-from jaxscratch.blr.data import Dataset, check_data, truth_fn
+from jaxscratch.blr.data import RegressionData, check_data, truth_fn
 from jaxscratch.blr.evidence import DegreeComparison, compare_degrees, log_evidence, mackay
 from jaxscratch.blr.mcmc import (
     Chains,
-    Params,
+    Position,
     Summary,
     check_run,
     conditional_logdensity,
@@ -36,7 +36,7 @@ from jaxscratch.blr.posterior import (
     check_conditioning,
     check_precisions,
     covariance,
-    fit,
+    checked_posterior,
     predict,
     sample_functions,
     stats,
@@ -70,7 +70,7 @@ class FitConfig(NamedTuple):
 class FitReport(NamedTuple):
     """Arrays for the figures plus the summary."""
 
-    data: Dataset
+    data: RegressionData
     basis: Basis
     posterior: Posterior
     grid: Array  # (m,)
@@ -117,8 +117,8 @@ def _mcmc(key, s, post, config, names) -> tuple[Chains, Summary, float]:
     if config.alpha is None:
         target = joint_logdensity(s)
         zero = jnp.zeros((), post.mean.dtype)
-        center = Params(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
-        spread = Params(sd, zero + 0.5, zero + 0.1)
+        center = Position(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
+        spread = Position(sd, zero + 0.5, zero + 0.1)
         names = [*names, "log_alpha", "log_beta"]
     else:
         target = conditional_logdensity(s, post.alpha, post.beta)
@@ -135,10 +135,10 @@ def _mcmc(key, s, post, config, names) -> tuple[Chains, Summary, float]:
 def _mcmc_predictive(chains: Chains, phi: Array, beta) -> Predictive:
     """Posterior predictive from the draws: var f over draws, plus E[1/beta] for a new y."""
     pos = chains.positions
-    w = (pos.w if isinstance(pos, Params) else pos).reshape(-1, phi.shape[1])  # (K, M)
+    w = (pos.w if isinstance(pos, Position) else pos).reshape(-1, phi.shape[1])  # (K, M)
     thin = max(1, w.shape[0] // _MAX_PREDICTIVE_DRAWS)
     f = w[::thin] @ phi.T  # (K', m)
-    if isinstance(pos, Params):
+    if isinstance(pos, Position):
         noise_var = jnp.mean(jnp.exp(-pos.log_beta.reshape(-1)[::thin]))  # E[1 / beta]
     else:
         noise_var = 1.0 / beta
@@ -148,7 +148,7 @@ def _mcmc_predictive(chains: Chains, phi: Array, beta) -> Predictive:
 
 def fit_report(
     key: Array,
-    data: Dataset,
+    data: RegressionData,
     config: FitConfig | None = None,
     truth: str | None = None,
     on_stage: Callable[[str], None] = lambda _: None,
@@ -180,7 +180,7 @@ def fit_report(
         alpha, beta, how = float(eb.alpha), float(eb.beta), "empirical Bayes (MacKay fixed point)"
     else:
         alpha, beta, how = float(config.alpha), float(config.beta), "fixed"
-    post = fit(s, alpha, beta)
+    post = checked_posterior(s, alpha, beta)
     cond = check_conditioning(s, alpha, beta)
     lo, hi = float(data.x.min()), float(data.x.max())
     pad = _GRID_PAD * max(hi - lo, 1.0)

@@ -1,7 +1,7 @@
 """A Markdown report of a training run: the metrics table and a discussion generated from them.
 
 Contract: ``markdown(metrics, history, config) -> str`` where ``metrics`` is
-``jaxscratch.metrics.report(...)`` and ``history`` the trainer's history; pure text, no I/O.
+``jaxscratch.metrics.classification_report(...)`` and ``history`` the trainer's history; pure text, no I/O.
 """
 
 import json
