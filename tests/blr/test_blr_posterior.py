@@ -111,3 +111,28 @@ def test_numerically_singular_gram_is_refused_not_nan(key, x64):
     # a stronger prior makes the same design usable, and the bands finite
     post = posterior.checked_posterior(s, 1.0, 25.0)
     assert np.all(np.isfinite(posterior.predict(post, basis.design(b, d.x)).predictive_sd))
+
+
+def test_weighted_stats_match_sklearn_sample_weight(key, sin_problem):
+    """BayesianRidge fits with sample_weight by scaling rows by sqrt(w): Phi^T W Phi, Phi^T W y."""
+    d, b, phi = sin_problem
+    w = 0.2 + 2.0 * jax.random.uniform(key, d.y.shape, jnp.float64)  # (n,) real weights
+    ridge = BayesianRidge(fit_intercept=False, tol=1e-10, max_iter=1000)
+    ridge.fit(np.asarray(phi), np.asarray(d.y), sample_weight=np.asarray(w))
+    post = posterior.checked_posterior(posterior.stats(phi, d.y, w), ridge.lambda_, ridge.alpha_)
+    np.testing.assert_allclose(post.mean, ridge.coef_, rtol=RTOL)
+    np.testing.assert_allclose(posterior.covariance(post), ridge.sigma_, rtol=RTOL, atol=1e-12)
+
+
+def test_integer_weights_repeat_rows_and_a_mask_drops_them(sin_problem):
+    d, b, phi = sin_problem
+    counts = np.arange(phi.shape[0]) % 3  # 0, 1, 2 copies of each row
+    repeated = posterior.stats(jnp.repeat(phi, counts, axis=0), jnp.repeat(d.y, counts))
+    weighted = posterior.stats(phi, d.y, jnp.asarray(counts, phi.dtype))
+    for a, c in zip(weighted, repeated, strict=True):
+        np.testing.assert_allclose(a, c, rtol=1e-12)
+    keep = counts > 0
+    masked = posterior.stats(phi, d.y, jnp.asarray(keep, phi.dtype))
+    for a, c in zip(masked, posterior.stats(phi[keep], d.y[keep]), strict=True):
+        np.testing.assert_allclose(a, c, rtol=1e-12)
+    assert float(masked.n) == keep.sum() and float(weighted.n) == counts.sum()

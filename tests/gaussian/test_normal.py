@@ -7,7 +7,7 @@ import pytest
 from scipy import special, stats
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.gaussian import METHODS, box_muller, normal_icdf, standard_normal
+from jaxscratch.gaussian import METHODS, box_muller, normal_icdf, normal_pdf, standard_normal
 
 N = 1_000_000
 ALPHA = 1e-3  # significance level of every goodness-of-fit test below
@@ -105,3 +105,12 @@ def test_polynomial_sincos_matches_numpy(x64, dtype):
     atol = 4 * float(jnp.finfo(dtype).eps)
     np.testing.assert_allclose(sin, np.sin(2 * np.pi * u), atol=atol)
     np.testing.assert_allclose(cos, np.cos(2 * np.pi * u), atol=atol)
+
+
+def test_normal_pdf_matches_scipy_and_broadcasts(x64):
+    t = np.linspace(-9.0, 11.0, 401)
+    mu, sigma = np.array([[0.0], [1.5], [-2.0]]), np.array([[1.0], [0.3], [4.0]])  # (3, 1)
+    got = np.asarray(normal_pdf(jnp.asarray(t), jnp.asarray(mu), jnp.asarray(sigma)))
+    assert got.shape == (3, t.size)
+    np.testing.assert_allclose(got, stats.norm(mu, sigma).pdf(t), rtol=1e-13, atol=1e-300)
+    np.testing.assert_allclose(normal_pdf(jnp.asarray(t)), stats.norm.pdf(t), rtol=1e-13)

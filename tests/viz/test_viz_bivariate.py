@@ -74,6 +74,9 @@ def test_animation_updates_the_same_artists_in_place(key, view):
     np.testing.assert_allclose(y, np.asarray(frames.samples[2, :, 1]), rtol=1e-6)
     title_axes = fig.axes[0] if view == "3d" else fig.axes[1]
     assert title_axes.get_title() == "c"
+    fig.savefig(io.BytesIO(), format="png")  # the updated artists still draw
+    if view == "3d":
+        assert np.all(np.asarray(scatter._offsets3d[2]) == 0)  # still on the floor
     with warnings.catch_warnings():  # it was driven by hand, not rendered: matplotlib would warn
         warnings.simplefilter("ignore")
         del anim, fig
@@ -90,3 +93,10 @@ def test_readout_shows_sigma_det_and_estimates(scene):
 def test_unknown_extensions_are_refused(name):
     with pytest.raises(JaxscratchError, match="unknown extension"):
         vb.check_figure_path(name)
+
+
+def test_unknown_view_names_the_choices(key):
+    p = bv.params(rho=0.3)
+    stacked = sb.frames(sb.param_sweep(p, "rho", [0.1, 0.2]), sb.base_normals(key, 50))
+    with pytest.raises(JaxscratchError, match="unknown view '4d'; choose one of 3d, 2d"):
+        vb.animate(stacked, ["a", "b"], view="4d")

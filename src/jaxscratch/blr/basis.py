@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
 
 KINDS = ("linear", "poly", "rbf", "sigmoid")
@@ -44,11 +45,6 @@ class Basis(NamedTuple):
         return ["bias"] + [f"{self.kind}@{c:+.2f}" for c in self.centres]
 
 
-def _check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise JaxscratchError(f"unknown basis {kind!r}; choose one of {', '.join(KINDS)}")
-
-
 def make_basis(
     kind: str,
     x_train,
@@ -71,7 +67,7 @@ def make_basis(
     Returns:
         The ``Basis``.
     """
-    _check_kind(kind)
+    check_choice(kind, "basis", KINDS)
     if kind == "linear":
         return Basis("linear", degree=1)
     x = np.asarray(x_train, dtype=float)

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from jaxscratch._shared import lookup
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian import standard_normal
 
@@ -37,12 +38,6 @@ TRUTHS: dict[str, Callable[[Array], Array]] = {
 }
 
 
-def _check_truth(truth: str) -> Callable[[Array], Array]:
-    if truth not in TRUTHS:
-        raise JaxscratchError(f"unknown truth {truth!r}; choose one of {', '.join(TRUTHS)}")
-    return TRUTHS[truth]
-
-
 def _check_gap(gap: tuple[float, float] | None, x_range: tuple[float, float]) -> None:
     lo, hi = x_range
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
@@ -57,8 +52,8 @@ def _check_gap(gap: tuple[float, float] | None, x_range: tuple[float, float]) ->
 
 
 def truth_fn(truth: str) -> Callable[[Array], Array]:
-    """The noise-free function f(x) named ``truth``."""
-    return _check_truth(truth)
+    """The noise-free function f(x) named ``truth`` (a key of ``TRUTHS``)."""
+    return lookup(TRUTHS, truth, "truth")
 
 
 def make_data(
@@ -85,7 +80,7 @@ def make_data(
     Returns:
         ``RegressionData(x, y)``, each (n,), sorted by nothing (i.i.d. order).
     """
-    _check_truth(truth)
+    truth_fn(truth)
     if not (isinstance(n, int | np.integer) and n >= 1):
         raise JaxscratchError(f"number of points must be an integer >= 1, got {n}")
     if not (math.isfinite(noise) and noise >= 0):

@@ -14,11 +14,11 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array, lax
 
+from jaxscratch._shared import LOG_2PI
 from jaxscratch.blr.basis import design, make_basis
 from jaxscratch.blr.posterior import Stats, check_conditioning, exact_posterior, stats
 from jaxscratch.errors import JaxscratchError
 
-_LOG_2PI = math.log(2.0 * math.pi)
 _MAX_LOG_STEP = 2.0  # cap on one ascent step in log alpha / log beta (a factor of e^2)
 
 
@@ -52,7 +52,7 @@ def log_evidence(s: Stats, alpha: Array | float, beta: Array | float) -> Array:
         + 0.5 * s.n * jnp.log(post.beta)
         - e_mn
         - 0.5 * log_det_a
-        - 0.5 * s.n * _LOG_2PI
+        - 0.5 * s.n * LOG_2PI
     )
 
 

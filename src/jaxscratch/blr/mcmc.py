@@ -8,7 +8,6 @@ random-walk Metropolis baseline (BlackJAX additive step, proposals from our own 
 generator). Both return ``Chains``; ``summarize`` gives R-hat and ESS (blackjax.diagnostics).
 """
 
-import math
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -20,12 +19,12 @@ from jax import Array, lax
 from jax.flatten_util import ravel_pytree
 from jax.tree_util import Partial
 
+from jaxscratch._shared import LOG_2PI
 from jaxscratch.blr.evidence import residual_sq
 from jaxscratch.blr.posterior import Stats
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian import standard_normal
 
-_LOG_2PI = math.log(2.0 * math.pi)
 _RWM_TARGET_ACCEPT = 0.234  # Roberts, Gelman & Gilks (1997) optimal scaling
 MAX_DIVERGENCE_RATE = 0.01  # more divergent transitions than this fraction -> report
 
@@ -71,8 +70,8 @@ class Summary(NamedTuple):
 def _joint(s: Stats, prior: HyperPrior, p: Position) -> Array:
     m_dim = s.gram.shape[0]
     alpha, beta = jnp.exp(p.log_alpha), jnp.exp(p.log_beta)
-    log_lik = 0.5 * s.n * (p.log_beta - _LOG_2PI) - 0.5 * beta * residual_sq(s, p.w)
-    log_prior_w = 0.5 * m_dim * (p.log_alpha - _LOG_2PI) - 0.5 * alpha * p.w @ p.w
+    log_lik = 0.5 * s.n * (p.log_beta - LOG_2PI) - 0.5 * beta * residual_sq(s, p.w)
+    log_prior_w = 0.5 * m_dim * (p.log_alpha - LOG_2PI) - 0.5 * alpha * p.w @ p.w
     log_hyper = (
         prior.alpha_shape * p.log_alpha
         - prior.alpha_rate * alpha

@@ -65,9 +65,17 @@ class Predictive(NamedTuple):
 
 
 @jax.jit
-def stats(phi: Array, y: Array) -> Stats:
-    """Sufficient statistics of (Phi (n, M), y (n,))."""
-    return Stats(phi.T @ phi, phi.T @ y, y @ y, jnp.asarray(y.shape[0], phi.dtype))
+def stats(phi: Array, y: Array, weights: Array | None = None) -> Stats:
+    """Sufficient statistics of (Phi (n, M), y (n,)), each row counted ``weights`` times.
+
+    Phi^T W Phi, Phi^T W y, y^T W y and n = sum w with W = diag(w); without weights, W = I. A
+    0/1 mask keeps only the rows that hold data: the padding of a fixed-size point buffer or of
+    the last block. Every fit (batch, blocked, streaming, masked) goes through here.
+    """
+    if weights is None:
+        return Stats(phi.T @ phi, phi.T @ y, y @ y, jnp.asarray(y.shape[0], phi.dtype))
+    w_phi = phi * weights[:, None]  # (n, M) row i scaled by w_i
+    return Stats(w_phi.T @ phi, w_phi.T @ y, (weights * y) @ y, jnp.sum(weights))
 
 
 def add_stats(a: Stats, b: Stats) -> Stats:

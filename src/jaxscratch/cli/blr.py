@@ -10,7 +10,6 @@ import typer
 from rich.table import Table
 
 from jaxscratch import blr
-from jaxscratch._io import write_bytes
 from jaxscratch.cli._common import (
     check_positive,
     err_console,
@@ -168,5 +167,5 @@ def sequential(
     counts = None if frames is None else parse_array(frames, "--frames").astype(int)
     with err_console.status("animating", spinner="dots"):
         snaps = sequential_frames(make_key(seed), n, noise=noise, alpha=alpha, counts=counts)
-        write_bytes(out, viz.sequential_gif(snaps, ms_per_frame))
+        viz.save_sequential(out, snaps, ms_per_frame)
     out_console.print(f"{len(snaps.counts)} frames written to {out}")

@@ -18,11 +18,17 @@ from jaxscratch.gaussian.normal import (
     box_muller,
     icdf,
     normal_icdf,
+    normal_pdf,
     polar,
     standard_normal,
 )
-from jaxscratch.gaussian.padded import convergence_padded, random_mvn_padded
-from jaxscratch.gaussian.random_params import random_covariance, random_mean, random_orthogonal
+from jaxscratch.gaussian.padded import convergence_padded
+from jaxscratch.gaussian.random_params import (
+    random_covariance,
+    random_mean,
+    random_mvn_padded,
+    random_orthogonal,
+)
 from jaxscratch.gaussian.reconstruct import (
     Convergence,
     Reconstruction,
@@ -52,6 +58,7 @@ __all__ = [
     "mahalanobis",
     "marginal",
     "normal_icdf",
+    "normal_pdf",
     "polar",
     "prob",
     "random_covariance",

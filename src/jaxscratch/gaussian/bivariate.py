@@ -16,8 +16,7 @@ from jax import Array
 
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian.mvn import MVN
-
-_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+from jaxscratch.gaussian.normal import normal_pdf
 
 
 class Params(NamedTuple):
@@ -93,12 +92,6 @@ def scale(p: Params) -> Array:
 def to_mvn(p: Params) -> MVN:
     """The same distribution as a ``MVN`` (mean, Cholesky factor)."""
     return MVN(mean(p), scale(p))
-
-
-def normal_pdf(t: Array, mu: Array, sigma: Array) -> Array:
-    """One-dimensional N(t | mu, sigma^2)."""
-    u = (t - mu) / sigma
-    return _INV_SQRT_2PI / sigma * jnp.exp(-0.5 * u * u)
 
 
 def density(p: Params, x: Array, y: Array) -> Array:

@@ -5,7 +5,6 @@ covariance. Build one from a covariance with ``from_cov`` (validated); every oth
 pure and jit-friendly. Densities use triangular solves, never an inverse.
 """
 
-import math
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -15,10 +14,9 @@ import numpy as np
 from jax import Array
 from jax.scipy.linalg import solve_triangular
 
+from jaxscratch._shared import LOG_2PI
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian.normal import check_method, standard_normal
-
-_LOG_2PI = math.log(2.0 * math.pi)
 
 
 class MVN(NamedTuple):
@@ -171,7 +169,7 @@ def log_prob(mvn: MVN, x: Array) -> Array:
     """
     maha2 = jnp.sum(whiten(mvn, x) ** 2, axis=-1)
     singular = jnp.any(jnp.diag(mvn.scale) <= 0)
-    lp = -0.5 * (mvn.dim * _LOG_2PI + log_det_cov(mvn) + maha2)
+    lp = -0.5 * (mvn.dim * LOG_2PI + log_det_cov(mvn) + maha2)
     return jnp.where(singular, -jnp.inf, lp)
 
 

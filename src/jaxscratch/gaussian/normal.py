@@ -1,7 +1,9 @@
-"""Standard normal variates from uniforms: Box-Muller, Marsaglia's polar method, inverse CDF.
+"""The one-dimensional normal: variates from uniforms (Box-Muller, polar, inverse CDF), its
+density and its quantile.
 
 Contract: ``standard_normal(key, shape, dtype, method)`` returns i.i.d. N(0, 1) draws built
 only from ``uniform_open``; every method is a pure function of the key, jit- and vmap-friendly.
+``normal_pdf`` and ``normal_icdf`` are the package's one density and one quantile of N(mu, s^2).
 """
 
 import math
@@ -11,10 +13,11 @@ import jax
 import jax.numpy as jnp
 from jax import Array, lax
 
-from jaxscratch.errors import JaxscratchError
+from jaxscratch._shared import lookup
 from jaxscratch.gaussian.uniform import check_float_dtype, uniform_open
 
 _POLAR_ACCEPT = math.pi / 4.0  # area of the unit disc over the area of the square [-1, 1]^2
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 # Taylor coefficients of sin(x)/x and cos(x) in powers of x^2, long enough that on |x| <= pi/2
@@ -129,6 +132,20 @@ def normal_icdf(p: Array) -> Array:
     return jnp.where(tail_p > 0, z, jnp.sign(q) * jnp.inf)
 
 
+def normal_pdf(t: Array, mu: Array | float = 0.0, sigma: Array | float = 1.0) -> Array:
+    """N(t | mu, sigma^2) = exp(-u^2 / 2) / (sigma sqrt(2 pi)), u = (t - mu) / sigma, elementwise.
+
+    Args:
+        t: points, any shape.
+        mu, sigma: mean and standard deviation (> 0), broadcast against ``t``.
+
+    Returns:
+        The density at every point, the broadcast shape of the three.
+    """
+    u = (t - mu) / sigma
+    return _INV_SQRT_2PI / sigma * jnp.exp(-0.5 * u * u)
+
+
 def icdf(key: Array, n_pairs: int, dtype=jnp.float32) -> Array:
     """Inversion: z = Phi^-1(u) with our own rational approximation of the quantile.
 
@@ -146,11 +163,11 @@ METHODS: dict[str, Callable[..., Array]] = {
 
 
 def check_method(method: str) -> Callable[..., Array]:
-    if method not in METHODS:
-        raise JaxscratchError(
-            f"unknown normal method {method!r}; choose one of {', '.join(METHODS)}"
-        )
-    return METHODS[method]
+    """The generator named ``method`` (a key of ``METHODS``), or the one "choose one of" error.
+
+    Samplers built on ``standard_normal`` call it before tracing, so a bad name fails at once.
+    """
+    return lookup(METHODS, method, "normal method")
 
 
 def standard_normal(

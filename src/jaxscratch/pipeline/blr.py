@@ -7,7 +7,6 @@ import jax
 import numpy as np
 
 from jaxscratch import blr
-from jaxscratch._io import write_bytes
 from jaxscratch.report import Code, Figure, Section, Table, Text
 from jaxscratch.runs import blr_fit
 from jaxscratch.scenes.blr_frames import sequential_frames
@@ -56,7 +55,7 @@ def run(
         report = blr_fit.fit_report(k_fit, data, config, truth="linear", on_stage=tick)
         viz.write_fit(report, out)
         snaps = sequential_frames(k_seq, n_seq, noise=0.2, alpha=2.0)
-        write_bytes(out / "sequential.gif", viz.sequential_gif(snaps, 700))
+        viz.save_sequential(out / "sequential.gif", snaps, 700)
     s, m = report.summary, report.mcmc
     blr.check_divergences(m, blr.mcmc.MAX_DIVERGENCE_RATE)
     comparison = s["evidence_by_degree"]

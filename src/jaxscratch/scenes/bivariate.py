@@ -16,8 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
-from jaxscratch.errors import JaxscratchError
-from jaxscratch.gaussian import sample_moments, standard_normal
+from jaxscratch._shared import check_choice
+from jaxscratch.gaussian import normal_pdf, sample_moments, standard_normal
 from jaxscratch.gaussian.bivariate import (
     Params,
     conditional_x,
@@ -31,7 +31,6 @@ from jaxscratch.gaussian.bivariate import (
     marginal_x,
     marginal_y,
     mean,
-    normal_pdf,
     params,
     scale,
     tilt,
@@ -123,8 +122,7 @@ def sweep_values(start: float, stop: float, frames: int) -> np.ndarray:
 
 def param_sweep(p: Params, name: str, values) -> Params:
     """``Params`` stacked over frames (F,), with parameter ``name`` taking ``values``."""
-    if name not in Params._fields:
-        raise JaxscratchError(f"unknown sweep parameter {name!r}; choose one of {Params._fields}")
+    check_choice(name, "sweep parameter", Params._fields)
     values = np.asarray(values, dtype=float)
     stacked = {f: np.full(values.shape, float(getattr(p, f))) for f in Params._fields}
     stacked[name] = values

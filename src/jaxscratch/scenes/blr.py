@@ -9,12 +9,11 @@ from functools import partial
 from typing import NamedTuple
 
 import jax
-import jax.numpy as jnp
 from jax import Array
 
 from jaxscratch.blr.basis import Basis, design
 from jaxscratch.blr.evidence import log_evidence
-from jaxscratch.blr.posterior import Stats, exact_posterior, predict, sample_functions
+from jaxscratch.blr.posterior import Stats, exact_posterior, predict, sample_functions, stats
 
 
 class RegressionScene(NamedTuple):
@@ -31,10 +30,7 @@ class RegressionScene(NamedTuple):
 @partial(jax.jit, static_argnums=0)
 def masked_stats(basis: Basis, x: Array, y: Array, mask: Array) -> Stats:
     """Sufficient statistics of the points x[i], y[i] with mask[i] = 1; x, y, mask (N,)."""
-    w = mask.astype(x.dtype)  # (N,)
-    phi = design(basis, x) * w[:, None]  # (N, M), padded rows zero
-    yw = y * w  # (N,)
-    return Stats(phi.T @ phi, phi.T @ yw, yw @ yw, jnp.sum(w))
+    return stats(design(basis, x), y, mask.astype(x.dtype))
 
 
 @partial(jax.jit, static_argnums=(1, 7))

@@ -17,7 +17,7 @@ from jaxscratch.blr.data import LINEAR_WEIGHTS, make_data
 from jaxscratch.blr.posterior import Posterior, check_precisions, predict, weight_mvn
 from jaxscratch.blr.sequential import prior, sequential_posteriors
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.gaussian import log_prob
+from jaxscratch.gaussian import prob
 
 _W_HALF_WIDTH = 1.0  # the weight grid spans the true weights +- this
 
@@ -87,7 +87,7 @@ def sequential_frames(
     dens, mean, f_sd, y_sd = [], [], [], []
     for c in counts:
         post = prior(2, alpha, beta, dtype) if c == 0 else _take(posts, int(c) - 1)
-        dens.append(jnp.exp(log_prob(weight_mvn(post), ww)))
+        dens.append(prob(weight_mvn(post), ww))
         p = predict(post, phi)
         mean.append(p.mean), f_sd.append(p.epistemic_sd), y_sd.append(p.predictive_sd)
     return Frames(

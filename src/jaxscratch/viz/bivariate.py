@@ -7,22 +7,22 @@ Artists carry a ``gid`` (``floor-scatter``, ``hist-x``, ``hist-y``, ``pdf-x``, `
 ``ellipse``...) so tests and callers can find them, and animations update them in place.
 """
 
-import os
-import shutil
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 
 import numpy as np
-from matplotlib.animation import FFMpegWriter, FuncAnimation, PillowWriter
+from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
-from jaxscratch._io import atomic_path
-from jaxscratch.errors import JaxscratchError
+from jaxscratch._shared import lookup
 from jaxscratch.scenes.bivariate import BivariateScene
 
-FIGURE_FORMATS = (".png", ".svg", ".pdf")
-ANIMATION_FORMATS = (".gif", ".mp4", ".html")
+# re-exported (``x as x``): the bivariate faces check and save their files through ``vb``
+from jaxscratch.viz.files import ANIMATION_FORMATS as ANIMATION_FORMATS
+from jaxscratch.viz.files import FIGURE_FORMATS as FIGURE_FORMATS
+from jaxscratch.viz.files import check_figure_path as check_figure_path
+from jaxscratch.viz.files import save_animation as save_animation
+
 SAMPLE_COLOR = "#1f5fa8"
 HIST_COLOR = "#9ecae1"
 PDF_COLOR = "#c0392b"
@@ -132,7 +132,8 @@ def _update_classic(fig: Figure, s: BivariateScene, title: str) -> None:
     ax = fig.axes[0]
     xlo, yhi = s.xs[0], s.ys[-1]
     (scatter,) = by_gid(fig, "floor-scatter")
-    scatter._offsets3d = (s.samples[:, 0], s.samples[:, 1], np.zeros(len(s.samples)))
+    scatter.set_offsets(s.samples)
+    scatter.set_3d_properties(np.zeros(len(s.samples)), "z")  # on the floor z = 0 of the box
     (ell,) = by_gid(fig, "ellipse")
     ell.set_data_3d(s.ellipses[-1, :, 0], s.ellipses[-1, :, 1], np.zeros(s.ellipses.shape[1]))
     by_gid(fig, "hist-x")[0].set_verts(_wall_bars(s.edges_x, s.hist_x, yhi, "x"))
@@ -169,9 +170,7 @@ def animate(
     All frames must share one window (``bivariate.frames`` ensures it) so the axes stay still.
     """
     views = {"3d": (classic, _update_classic), "2d": (flat, _update_flat)}
-    if view not in views:
-        raise JaxscratchError(f"unknown view {view!r}; choose 3d or 2d")
-    draw, update = views[view]
+    draw, update = lookup(views, view, "view")
     stacked = _np(frames)
     fig = draw(_frame(stacked, 0), title=titles[0])
     if view == "3d":  # fix the wall height to the tallest frame so the box does not jump
@@ -181,43 +180,6 @@ def animate(
     n = len(titles)
     return FuncAnimation(fig, lambda i: update(fig, _frame(stacked, i), titles[i]), frames=n,
                          interval=1000 / fps, blit=False)  # fmt: skip
-
-
-def check_figure_path(path: str | os.PathLike, formats: Sequence[str] = FIGURE_FORMATS) -> Path:
-    """The path, or an error naming the supported extensions."""
-    path = Path(path)
-    if path.suffix.lower() not in formats:
-        raise JaxscratchError(
-            f"cannot write {path.name!r}: unknown extension {path.suffix or '(none)'}; "
-            f"use one of {', '.join(formats)}"
-        )
-    if path.suffix.lower() == ".mp4" and shutil.which("ffmpeg") is None:
-        raise JaxscratchError(
-            f"cannot write {path.name!r}: .mp4 needs ffmpeg, which is not installed; "
-            "use .gif or .html instead"
-        )
-    return path
-
-
-def save_animation(
-    path: str | os.PathLike,
-    anim: FuncAnimation,
-    *,
-    fps: int = 20,
-    dpi: int = 80,
-    progress: Callable[[int, int], None] | None = None,
-) -> Path:
-    """Write ``anim`` atomically as .gif (Pillow), .mp4 (ffmpeg) or .html (to_jshtml)."""
-    path = check_figure_path(path, ANIMATION_FORMATS)
-    suffix = path.suffix.lower()
-    with atomic_path(path) as tmp:
-        if suffix == ".html":
-            anim._fig.set_dpi(dpi)
-            tmp.write_text(anim.to_jshtml(fps=fps, default_mode="loop"), encoding="utf-8")
-        else:
-            writer = PillowWriter(fps=fps) if suffix == ".gif" else FFMpegWriter(fps=fps)
-            anim.save(tmp, writer=writer, dpi=dpi, progress_callback=progress)
-    return path
 
 
 def _mat(a: np.ndarray) -> str:

@@ -1,23 +1,25 @@
 """Figures for Bayesian linear regression: fit with both bands, traces, evidence, animation.
 
-Every function draws what it is given and returns a matplotlib ``Figure`` (or GIF bytes); none
-computes a statistic. The two bands are always labelled by what they cover.
+Every function draws what it is given and returns a matplotlib ``Figure`` (or animation); none
+computes a statistic (the exact-posterior curves come from ``gaussian.normal_pdf``). The two
+bands are always labelled by what they cover. Animations are written by ``viz.files``.
 """
 
-import io
 import math
+import os
 from pathlib import Path
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
-from PIL import Image
 
 from jaxscratch._io import save_figure, save_npz, write_json
 from jaxscratch.blr.evidence import DegreeComparison
 from jaxscratch.blr.posterior import Predictive
+from jaxscratch.gaussian import normal_pdf
 from jaxscratch.runs.blr_fit import FitReport
 from jaxscratch.scenes.blr_frames import Frames
+from jaxscratch.viz.files import save_animation
 
 PREDICTIVE_LABEL = "predictive band: new y, mean ± 2 sd (includes noise 1/β)"
 EPISTEMIC_LABEL = "epistemic band: f(x), mean ± 2 sd (weights only)"
@@ -78,11 +80,6 @@ def fit_figure(report: FitReport) -> Figure:
     return fig
 
 
-def _normal_curve(mean: float, sd: float, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    x = np.linspace(mean - 4 * sd, mean + 4 * sd, n)
-    return x, np.exp(-0.5 * ((x - mean) / sd) ** 2) / (sd * math.sqrt(2 * math.pi))
-
-
 def trace_figure(report: FitReport) -> Figure:
     """Trace and density of every sampled coordinate; the exact posterior of each weight overlaid.
 
@@ -103,7 +100,9 @@ def trace_figure(report: FitReport) -> Figure:
         de.hist(draws[:, :, j].ravel(), bins=50, density=True, color="#bdbdbd",
                 label=f"{s['mcmc']['sampler']} draws")  # fmt: skip
         if j < exact_mean.shape[0]:
-            de.plot(*_normal_curve(exact_mean[j], exact_sd[j]), "k-", lw=1.5,
+            m, sd = exact_mean[j], exact_sd[j]
+            x = np.linspace(m - 4 * sd, m + 4 * sd, 200)  # the drawn range: m_N +- 4 sd
+            de.plot(x, _a(normal_pdf(x, m, sd)), "k-", lw=1.5,
                     label="exact posterior N(m_N, S_N)")  # fmt: skip
         elif names[j] in ("log_alpha", "log_beta"):
             value = math.log(s["alpha"] if names[j] == "log_alpha" else s["beta"])
@@ -134,40 +133,46 @@ def evidence_figure(comparison: DegreeComparison) -> Figure:
     return fig
 
 
-def _frame_image(frames: Frames, i: int) -> Image.Image:
+def sequential_animation(frames: Frames, ms_per_frame: int = 600) -> FuncAnimation:
+    """Sequential learning, one frame per count: the posterior density in weight space beside
+    the data seen so far with both bands (Bishop PRML Fig. 3.7). Save it with
+    ``save_sequential`` (or ``viz.files.save_animation``)."""
     fig = Figure(figsize=(10, 4.2), dpi=80, layout="constrained")
-    canvas = FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2)
-    left.contourf(_a(frames.w0), _a(frames.w1), _a(frames.density[i]), levels=20, cmap="Blues")
-    left.plot(*frames.true_w, "r+", ms=12, mew=2, label="true weights")
-    left.set_xlabel("w0 (intercept)")
-    left.set_ylabel("w1 (slope)")
-    left.set_title("posterior density in weight space", fontsize=9)
-    left.legend(fontsize=7, loc="upper right")
-    k = int(frames.counts[i])
-    pred = Predictive(frames.mean[i], frames.epistemic_sd[i], frames.predictive_sd[i])
-    draw_bands(right, frames.grid, pred, data=(frames.x[:k], frames.y[:k]))
-    right.set_ylim(-2.0, 1.5)
-    right.set_xlim(-1.0, 1.0)
-    right.set_xlabel("x")
-    right.set_ylabel("y")
-    right.set_title("data space", fontsize=9)
-    right.legend(fontsize=6, loc="lower right")
-    fig.suptitle(f"after {k} point{'s' if k != 1 else ''} (α = {frames.alpha:g}, "
-                 f"β = {frames.beta:g} known)", fontsize=10)  # fmt: skip
-    canvas.draw()
-    return Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3]).convert(
-        "P", palette=Image.Palette.ADAPTIVE
-    )
+
+    def draw(i: int) -> None:  # contour sets and bands cannot be reshaped: redraw both axes
+        left.clear()
+        right.clear()
+        left.contourf(_a(frames.w0), _a(frames.w1), _a(frames.density[i]), levels=20,
+                      cmap="Blues")  # fmt: skip
+        left.plot(*frames.true_w, "r+", ms=12, mew=2, label="true weights")
+        left.set_xlabel("w0 (intercept)")
+        left.set_ylabel("w1 (slope)")
+        left.set_title("posterior density in weight space", fontsize=9)
+        left.legend(fontsize=7, loc="upper right")
+        k = int(frames.counts[i])
+        pred = Predictive(frames.mean[i], frames.epistemic_sd[i], frames.predictive_sd[i])
+        draw_bands(right, frames.grid, pred, data=(frames.x[:k], frames.y[:k]))
+        right.set_ylim(-2.0, 1.5)
+        right.set_xlim(-1.0, 1.0)
+        right.set_xlabel("x")
+        right.set_ylabel("y")
+        right.set_title("data space", fontsize=9)
+        right.legend(fontsize=6, loc="lower right")
+        fig.suptitle(f"after {k} point{'s' if k != 1 else ''} (α = {frames.alpha:g}, "
+                     f"β = {frames.beta:g} known)", fontsize=10)  # fmt: skip
+
+    draw(0)
+    return FuncAnimation(fig, draw, frames=len(frames.counts), interval=ms_per_frame,
+                         blit=False)  # fmt: skip
 
 
-def sequential_gif(frames: Frames, ms_per_frame: int = 600) -> bytes:
-    """The sequential-learning animation as GIF bytes (Pillow), looping forever."""
-    images = [_frame_image(frames, i) for i in range(len(frames.counts))]
-    buf = io.BytesIO()
-    images[0].save(buf, format="GIF", save_all=True, append_images=images[1:],
-                   duration=ms_per_frame, loop=0)  # fmt: skip
-    return buf.getvalue()
+def save_sequential(path: str | os.PathLike, frames: Frames, ms_per_frame: int = 600) -> Path:
+    """Write the sequential-learning animation (.gif, .mp4 or .html), each frame shown for
+    ``ms_per_frame`` ms and the GIF looping forever; returns the path."""
+    # the GIF writer holds a frame int(1000 / fps) ms: half a millisecond more keeps it exact
+    fps = 1000.0 / (ms_per_frame + 0.5)
+    return save_animation(path, sequential_animation(frames, ms_per_frame), fps=fps, dpi=80)
 
 
 def write_fit(report: FitReport, out: Path) -> None:
