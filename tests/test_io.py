@@ -35,3 +35,17 @@ def test_files_get_the_umask_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert (path.stat().st_mode & 0o777) == (0o666 & ~mask)
+
+
+def test_a_stream_lands_whole_or_not_at_all(tmp_path):
+    target = tmp_path / "big.bin"
+    with _io.atomic_writer(target) as f:
+        for block in (b"a" * 10, b"b" * 10):
+            f.write(block)
+            assert not target.exists()  # nothing at the name while streaming
+    assert target.read_bytes() == b"a" * 10 + b"b" * 10
+    with pytest.raises(ConnectionError), _io.atomic_writer(target) as f:
+        f.write(b"partial")
+        raise ConnectionError("dropped")
+    assert target.read_bytes() == b"a" * 10 + b"b" * 10
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.bin"]

@@ -21,14 +21,17 @@ def _readout(page) -> str:
 @pytest.fixture(scope="module")
 def digit_run(tmp_path_factory):
     """A tiny network trained for a few seconds on scikit-learn's 8x8 digits."""
+    import jax
+
     from jaxscratch import nn
     from jaxscratch.runs import training
 
     run = tmp_path_factory.mktemp("explorer") / "mnist-tiny"
-    data = training.load_data("digits", seed=0)
+    key = jax.random.key(0)
+    data = training.load_data("digits", key=key)
     model = nn.MLPConfig((64, 32, 10), "relu", False, 0.0)
     recipe = nn.TrainConfig(epochs=2, batch_size=64, optimizer="adam", lr=3e-3)
-    training.train_run(run, data, model, recipe, seed=0)
+    training.train_run(run, data, model, recipe, key=key, seed=0)
     return run
 
 

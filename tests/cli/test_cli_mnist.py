@@ -82,3 +82,23 @@ def test_train_kill_resume_evaluate_predict_on_digits(cli, tmp_path):
     assert code == 0 and 0 <= json.loads(out)["class"] <= 9
     code, _, err = cli("mnist", "train", *common, "--batch-size", "5000", "--out", tmp_path / "b")
     assert code == 2 and "batch size 5000 exceeds the 1438 training examples" in err
+
+
+def test_train_without_recipe_options_trains_the_library_default(cli, tmp_path):
+    """`mnist train` with no recipe options records nn.MLPConfig() / nn.TrainConfig() field by
+    field (the input and output sizes fitted to the data), and writes every file of a run."""
+    from jaxscratch import nn
+    from jaxscratch.runs import records, training
+
+    run = tmp_path / "run"
+    code, out, err = cli("mnist", "train", "--dataset", "digits", "--out", run, "--json")
+    assert code == 0, err
+    assert set(json.loads(out)) == {*records.HEADLINE, "out"}
+    cfg = json.loads((run / "config.json").read_text())
+    model = nn.MLPConfig()._replace(sizes=(64, *nn.MLPConfig().sizes[1:-1], 10))
+    for field, value in model._asdict().items():
+        assert cfg["model"][field] == (list(value) if field == "sizes" else value), field
+    for field, value in nn.TrainConfig()._asdict().items():
+        assert cfg["train"][field] == value, field
+    assert cfg["seed"] == 0 and cfg["data"]["dataset"] == "digits"
+    assert sorted(p.name for p in run.iterdir()) == sorted(training.OUTPUTS)

@@ -49,3 +49,18 @@ def test_bad_input_is_a_clear_error():
         drawing.rasterize([([0.1, np.nan], [0.2, 0.3])])
     with pytest.raises(JaxscratchError, match="box 30 must lie in 1..28"):
         drawing.mnist_like(np.ones((10, 10)), box=30)
+
+
+def test_a_picture_file_becomes_the_same_input_as_the_drawing(tmp_path):
+    from PIL import Image
+
+    img = drawing.rasterize([([0.3, 0.6, 0.6], [0.8, 0.8, 0.2])], size=84, radius=0.04)
+    page = np.round(255 * (1.0 - img)).astype(np.uint8)  # a dark digit on a light page
+    Image.fromarray(page).save(tmp_path / "seven.png")
+    x = drawing.image_input(tmp_path / "seven.png", (28, 28))
+    assert x.shape == (28, 28) and x.dtype == np.float32
+    np.testing.assert_allclose(x, drawing.mnist_like(img), atol=2 / 255)  # 8-bit rounding only
+    Image.fromarray(np.round(255 * img).astype(np.uint8)).save(tmp_path / "light.png")
+    np.testing.assert_allclose(drawing.read_image(tmp_path / "light.png"), img, atol=1 / 255)
+    with pytest.raises(JaxscratchError, match="cannot read image .*missing.png"):
+        drawing.image_input(tmp_path / "missing.png")

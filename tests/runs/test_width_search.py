@@ -2,16 +2,35 @@
 
 import json
 
+import jax
 import numpy as np
 import pytest
 
 from jaxscratch import nn
-from jaxscratch.runs import training
-from jaxscratch.runs import width_search as sweep
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.runs import recipes, records, training
+from jaxscratch.runs import width_search as sweep
+from jaxscratch.viz import sweep as sweep_figures
+
+KEY = jax.random.key(0)
 
 
-def _tiny_data(seed: int = 0) -> training.Data:
+class _Reads:
+    """An array that counts how often it is converted (read) by numpy or JAX."""
+
+    def __init__(self, a: np.ndarray):
+        self.a, self.reads = a, 0
+        self.shape, self.dtype = a.shape, a.dtype
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __array__(self, dtype=None, copy=None):
+        self.reads += 1
+        return self.a if dtype is None else self.a.astype(dtype)
+
+
+def _tiny_data(seed: int = 0) -> records.Data:
     """Three classes of 4 x 4 images, each a bright block in its own place, plus noise."""
     rng = np.random.default_rng(seed)
     y = np.repeat(np.arange(3), 60)
@@ -20,13 +39,13 @@ def _tiny_data(seed: int = 0) -> training.Data:
         x[y == k, k, :] += 0.6
     order = rng.permutation(len(y))
     x, y = x[order], y[order].astype(np.int32)
-    return training.Data(x[:150], y[:150], x[150:], y[150:], "blocks", "test", "80-20")
+    return records.Data(x[:150], y[:150], x[150:], y[150:], "blocks", "test", "80-20")
 
 
 def _config(**kw) -> sweep.SweepConfig:
     recipe = nn.TrainConfig(1, 16, "adamw", 1e-2, "constant")
     model = nn.MLPConfig((16, 1, 1, 10), "relu", False, 0.0)
-    return sweep.SweepConfig((2, 4, 8), (2, 3, 4), model, recipe, 0.2, 0, **kw)
+    return sweep.SweepConfig((2, 4, 8), (2, 3, 4), model, recipe, 0.2, **kw)
 
 
 def test_sweep_writes_table_heatmap_choice_and_final_report_and_resumes(tmp_path):
@@ -34,28 +53,32 @@ def test_sweep_writes_table_heatmap_choice_and_final_report_and_resumes(tmp_path
     seen = []
 
     def stop_after_four(record, reused):
-        seen.append(((record["h1"], record["h2"]), reused))
+        seen.append(((record.h1, record.h2), reused))
         if len(seen) == 4:
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sweep.run_sweep(tmp_path, data, config, on_pair=stop_after_four)
+        sweep.run_sweep(tmp_path, data, config, key=KEY, on_pair=stop_after_four)
     recorded = sorted(p.name for p in (tmp_path / "pairs").glob("*.json"))
     assert recorded == ["2x2.json", "2x3.json", "2x4.json", "4x2.json"]
     stamp = (tmp_path / "pairs" / "2x2.json").stat().st_mtime_ns
     result = sweep.run_sweep(
-        tmp_path, data, config, on_pair=lambda r, reused: seen.append(((r["h1"], r["h2"]), reused))
+        tmp_path,
+        data,
+        config,
+        key=KEY,
+        on_pair=lambda r, reused: seen.append(((r.h1, r.h2), reused)),
     )
+    sweep_figures.write_heatmap(tmp_path)  # what the faces add
     assert [reused for _, reused in seen[4:]] == [True] * 4 + [False] * 5
     assert (tmp_path / "pairs" / "2x2.json").stat().st_mtime_ns == stamp
     table = json.loads((tmp_path / "sweep.json").read_text())
     assert len(table["pairs"]) == 9 and table["n_val"] == 30 and table["n_fit"] == 120
     best = max(p["val_accuracy"] for p in table["pairs"])
     assert table["chosen"]["val_accuracy"] >= best - 0.1
-    assert (table["chosen"]["h1"], table["chosen"]["h2"]) == (
-        result.chosen["h1"],
-        result.chosen["h2"],
-    )
+    assert (table["chosen"]["h1"], table["chosen"]["h2"]) == (result.chosen.h1, result.chosen.h2)
+    assert table == result.to_json() and table["test"]["log_loss"] == result.metrics.log_loss
+    assert records.SweepResult.read(tmp_path).to_json() == table
     md = (tmp_path / "sweep.md").read_text()
     assert md.count("\n| ") == 10 and "(chosen)" in md and "Chosen widths" in md
     assert (tmp_path / "heatmap.png").stat().st_size > 5000
@@ -65,27 +88,62 @@ def test_sweep_writes_table_heatmap_choice_and_final_report_and_resumes(tmp_path
     history = json.loads((final / "history.json").read_text())
     assert history["test_accuracy"] == [None]  # the test part was not read during training
     cfg = json.loads((final / "config.json").read_text())
-    assert cfg["model"]["sizes"][1:3] == [result.chosen["h1"], result.chosen["h2"]]
-    assert training.evaluate_run(final, data)["accuracy"] == metrics["accuracy"]
+    assert cfg["model"]["sizes"][1:3] == [result.chosen.h1, result.chosen.h2]
+    assert cfg["data"]["chosen_by"] == "sweep" and cfg["key"] == records.key_to_json(KEY)
+    assert training.evaluate_run(final, data).metrics.accuracy == metrics["accuracy"]
+
+
+def test_the_final_network_is_the_train_run_of_its_widths_and_reads_the_test_once(tmp_path):
+    data = _tiny_data()
+    x_test = _Reads(data.x_test)
+    result = sweep.run_sweep(tmp_path / "s", data._replace(x_test=x_test), _config(), key=KEY)
+    assert x_test.reads == 1  # the whole search and the final training never looked at it
+    widths = (result.chosen.h1, result.chosen.h2)
+    model = recipes.model_for(data, _config().model, widths)
+    alone = training.train_run(tmp_path / "alone", data, model, _config().recipe, key=KEY)
+    assert alone.metrics.report == result.metrics.report  # same key, same network
+    assert (
+        alone.history["train_loss"]
+        == json.loads((tmp_path / "s" / "final" / "history.json").read_text())["train_loss"]
+    )
+    chosen = next(p for p in result.pairs if (p.h1, p.h2) == widths)
+    assert chosen.params == nn.count_params(training.open_run(tmp_path / "alone").state.params)
+
+
+def test_without_final_the_test_part_is_not_read(tmp_path):
+    data = _tiny_data()
+    x_test = _Reads(data.x_test)
+    result = sweep.run_sweep(
+        tmp_path, data._replace(x_test=x_test), _config(), key=KEY, final=False
+    )
+    assert x_test.reads == 0 and result.metrics is None and not (tmp_path / "final").exists()
+    assert json.loads((tmp_path / "sweep.json").read_text())["test"] is None
 
 
 def test_a_sweep_with_another_recipe_is_not_resumed(tmp_path):
     (tmp_path / "sweep_config.json").write_text('{"fingerprint": "something else"}')
     with pytest.raises(JaxscratchError, match="another recipe, data or seed; pass --overwrite"):
-        sweep.run_sweep(tmp_path, _tiny_data(), _config())
+        sweep.run_sweep(tmp_path, _tiny_data(), _config(), key=KEY)
+
+
+def _pair(h1: int, h2: int, params: int, val_accuracy: float) -> records.PairRecord:
+    return records.PairRecord(h1, h2, params, val_accuracy, 0.5, val_accuracy, 0.4, 1.0, 1.0, 1)
+
+
+def test_a_sweep_with_another_key_is_not_resumed(tmp_path):
+    data, config = _tiny_data(), _config()._replace(h1=(2,), h2=(2,))
+    sweep.run_sweep(tmp_path, data, config, key=KEY, final=False)
+    with pytest.raises(JaxscratchError, match="another recipe, data or seed"):
+        sweep.run_sweep(tmp_path, data, config, key=jax.random.key(1), final=False)
 
 
 def test_choose_prefers_the_smallest_within_one_standard_error():
-    pairs = [
-        {"h1": 64, "h2": 32, "params": 100, "val_accuracy": 0.80},
-        {"h1": 128, "h2": 32, "params": 200, "val_accuracy": 0.89},
-        {"h1": 256, "h2": 64, "params": 400, "val_accuracy": 0.90},
-    ]
+    pairs = [_pair(64, 32, 100, 0.80), _pair(128, 32, 200, 0.89), _pair(256, 64, 400, 0.90)]
     # se at p = 0.9, n = 900 is 0.01: 0.89 is within it, 0.80 is not
     chosen, why = sweep.choose(pairs, 900)
-    assert chosen["h1"] == 128 and "1.00 points" in why and "smaller network" in why
+    assert chosen.h1 == 128 and "1.00 points" in why and "smaller network" in why
     chosen, why = sweep.choose(pairs, 90_000)  # se 0.001: only the best qualifies
-    assert chosen["h1"] == 256 and "is the smallest of them" in why
+    assert chosen.h1 == 256 and "is the smallest of them" in why
 
 
 @pytest.mark.parametrize(
@@ -111,7 +169,7 @@ def test_bad_sweep_configs_are_named(kw, message):
         (["--epochs", "0"], "--epochs must be >= 1"),
         (["--val-fraction", "0.9"], "validation fraction must be in (0, 0.5)"),
         (["--devices", "3"], "does not split over 3 devices"),
-        (["--split", "50-50"], "unknown --split '50-50'; choose 80-20 or official"),
+        (["--split", "50-50"], "unknown --split '50-50'; choose one of 80-20, official"),
         (["--dataset", "cifar"], "unknown dataset 'cifar'; choose one of mnist"),
     ],
 )

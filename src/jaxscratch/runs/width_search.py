@@ -1,11 +1,15 @@
 """The width search: one network per (h1, h2), validation carved from training, test once.
 
-Contract: ``result = run_sweep(out, data, SweepConfig(...))`` trains one two-hidden-layer network
-per width pair on the training part minus a seeded, stratified validation split, recording each
-finished pair atomically in ``out/pairs/<h1>x<h2>.json`` (so an interrupted sweep resumes where it
-stopped); picks the widths (``choose``); retrains them on the whole training part and touches the
-test part once, writing a run directory ``out/final`` (the same files as ``mnist train``).
-Also writes ``sweep.json``, ``sweep.md`` and ``heatmap.png``.
+Contract: ``result = run_sweep(out, data, SweepConfig(...), key=key)`` trains one
+two-hidden-layer network per width pair on the training part minus a stratified validation
+split (drawn from the run key's validation stream, ``run_keys``), recording each
+finished pair atomically in ``out/pairs/<h1>x<h2>.json`` (a ``PairRecord``; an interrupted
+sweep resumes where it stopped); picks the widths (``choose``); retrains them on the whole
+training part with ``training.train_run`` and the same key (so the final network is the one
+``mnist train`` trains with these widths) and touches the test part once, at the end, writing
+the run directory ``out/final``. Also writes ``sweep_config.json``, ``sweep.json`` (the
+``SweepResult``) and ``sweep.md``; the pictures layer adds ``heatmap.png``.
+``sweep_dataset`` is the whole of ``mnist sweep``.
 """
 
 import hashlib
@@ -14,22 +18,19 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from jaxscratch import nn
-from jaxscratch import metrics as metrics_lib
-from jaxscratch._io import save_figure, write_json, write_text
+from jaxscratch._io import write_json, write_text
 from jaxscratch.data.split import split as split_data
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import checkpoint
-from jaxscratch.runs import training
-from jaxscratch.viz import sweep as viz
+from jaxscratch.runs import recipes, training
+from jaxscratch.runs.records import Data, PairRecord, RunResult, SweepResult, key_to_json, run_keys
 
-_VAL_SALT = 0x7A1  # the validation key is fold_in(key(seed), salt): independent of the others
 # one scanned chunk per epoch: one compilation per network (uneven chunks would need two); the
 # sweep's progress display moves per epoch
 _CHUNKS = 1
@@ -38,14 +39,11 @@ _CHUNKS = 1
 class SweepConfig(NamedTuple):
     """What the sweep varies (the widths) and what it holds fixed (everything else)."""
 
-    h1: tuple[int, ...] = (64, 128, 256, 512, 1024)
-    h2: tuple[int, ...] = (32, 64, 128, 256, 512)
-    model: nn.MLPConfig = nn.MLPConfig((784, 512, 256, 10), "relu", True, 0.1)  # widths replaced
-    recipe: nn.TrainConfig = nn.TrainConfig(
-        10, 128, "adamw", 3e-3, "cosine", 1.0, weight_decay=1e-4
-    )
-    val_fraction: float = 0.1
-    seed: int = 0
+    h1: tuple[int, ...] = recipes.SWEEP.h1
+    h2: tuple[int, ...] = recipes.SWEEP.h2
+    model: nn.MLPConfig = recipes.MODEL  # hidden widths replaced, input and output fitted
+    recipe: nn.TrainConfig = recipes.TRAIN  # ``epochs``: per network of the search
+    val_fraction: float = recipes.VAL_FRACTION
     final_epochs: int | None = None  # epochs of the final network (default: recipe.epochs)
     devices: int = 1  # data-parallel over this many JAX devices
 
@@ -58,16 +56,8 @@ class SweepProgress(NamedTuple):
     label: str  # e.g. "256x128 epoch 3/10" or "final 512x256 epoch 1/10"
 
 
-class SweepResult(NamedTuple):
-    pairs: list[dict]  # one record per width pair, in sweep order
-    chosen: dict  # the chosen pair's record
-    reason: str
-    metrics: dict  # test metrics of the final network
-    final_dir: Path
-
-
 def check_sweep_config(config: SweepConfig) -> SweepConfig:
-    """Refuse empty or non-positive width lists, duplicates and a bad validation share."""
+    """Refuse empty or non-positive width lists, duplicates, a bad validation share and epochs."""
     for name, widths in (("--h1", config.h1), ("--h2", config.h2)):
         if not widths:
             raise JaxscratchError(f"{name} needs at least one width, e.g. {name} 64 128")
@@ -79,6 +69,8 @@ def check_sweep_config(config: SweepConfig) -> SweepConfig:
         raise JaxscratchError(
             f"validation fraction must be in (0, 0.5), got {config.val_fraction}; e.g. 0.1"
         )
+    if config.recipe.epochs < 1:
+        raise JaxscratchError(f"--epochs must be >= 1, got {config.recipe.epochs}")
     if config.final_epochs is not None and config.final_epochs < 1:
         raise JaxscratchError(f"final epochs must be >= 1, got {config.final_epochs}")
     return config
@@ -87,47 +79,47 @@ def check_sweep_config(config: SweepConfig) -> SweepConfig:
 def carve_validation(
     key: jax.Array, x: np.ndarray, y: np.ndarray, fraction: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(x_fit, y_fit, x_val, y_val): a seeded, stratified ``fraction`` of the training part."""
+    """(x_fit, y_fit, x_val, y_val): a stratified ``fraction`` of the training part."""
     x_fit, y_fit, x_val, y_val = split_data(key, x, y, test_fraction=fraction, stratify=True)
     return (np.asarray(x_fit, np.float32), np.asarray(y_fit, np.int32),
             np.asarray(x_val, np.float32), np.asarray(y_val, np.int32))  # fmt: skip
 
 
-def fingerprint(config: SweepConfig, data: training.Data) -> str:
+def fingerprint(config: SweepConfig, data: Data, key: jax.Array) -> str:
     """What a recorded pair depends on besides its widths; resuming needs it unchanged."""
     what = {
         "model": {**config.model._asdict(), "sizes": None},
         "recipe": config.recipe._asdict(),
         "val_fraction": config.val_fraction,
-        "seed": config.seed,
+        "key": key_to_json(key),
         "data": [data.name, data.split, len(data.y_train), list(data.x_train.shape[1:])],
     }
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def choose(pairs: Sequence[dict], n_val: int) -> tuple[dict, str]:
+def choose(pairs: Sequence[PairRecord], n_val: int) -> tuple[PairRecord, str]:
     """The smallest network (fewest parameters) whose validation accuracy is within one
     binomial standard error, sqrt(p (1 - p) / n_val), of the best: differences smaller than
     that are noise of the validation sample, and the smaller network is cheaper and less prone
     to overfit. Returns (chosen record, the reason in words)."""
     if not pairs:
         raise JaxscratchError("no finished width pair to choose from; run the sweep first")
-    best = max(pairs, key=lambda p: (p["val_accuracy"], -p["params"]))
-    p = best["val_accuracy"]
+    best = max(pairs, key=lambda p: (p.val_accuracy, -p.params))
+    p = best.val_accuracy
     se = math.sqrt(max(p * (1 - p), 1.0 / n_val) / n_val)
-    near = [q for q in pairs if q["val_accuracy"] >= p - se]
-    chosen = min(near, key=lambda q: (q["params"], -q["val_accuracy"]))
+    near = [q for q in pairs if q.val_accuracy >= p - se]
+    chosen = min(near, key=lambda q: (q.params, -q.val_accuracy))
     why = (
-        f"best validation accuracy {100 * p:.2f} % at {best['h1']}-{best['h2']} "
-        f"({best['params']:,} parameters); one standard error of a validation accuracy on "
+        f"best validation accuracy {100 * p:.2f} % at {best.h1}-{best.h2} "
+        f"({best.params:,} parameters); one standard error of a validation accuracy on "
         f"{n_val:,} images is {100 * se:.2f} points, and {len(near)} pair(s) come within it"
     )
     if chosen is best:
-        why += f"; {best['h1']}-{best['h2']} is the smallest of them, so it is chosen"
+        why += f"; {best.h1}-{best.h2} is the smallest of them, so it is chosen"
     else:
         why += (
-            f"; the smallest of them, {chosen['h1']}-{chosen['h2']} ({chosen['params']:,} "
-            f"parameters, {100 * chosen['val_accuracy']:.2f} %), is chosen: the gap is within "
+            f"; the smallest of them, {chosen.h1}-{chosen.h2} ({chosen.params:,} "
+            f"parameters, {100 * chosen.val_accuracy:.2f} %), is chosen: the gap is within "
             "the noise of the validation sample and the smaller network is cheaper"
         )
     return chosen, why
@@ -137,157 +129,130 @@ def _pair_path(out: Path, h1: int, h2: int) -> Path:
     return out / "pairs" / f"{h1}x{h2}.json"
 
 
-def _model(config: SweepConfig, data: training.Data, h1: int, h2: int) -> nn.MLPConfig:
-    n_in = int(np.prod(data.x_train.shape[1:]))
-    n_out = max(int(data.y_train.max()) + 1, 10)
-    return config.model._replace(sizes=(n_in, h1, h2, n_out))
-
-
 def _train_pair(
     config: SweepConfig,
-    data: training.Data,
-    split: tuple[np.ndarray, ...],
-    h1: int,
-    h2: int,
+    data: Data,
+    split: tuple[jax.Array, ...],
+    widths: tuple[int, int],
+    key: jax.Array,
     tick: Callable[[str, float], None],
-) -> dict:
+) -> PairRecord:
     x_fit, y_fit, x_val, y_val = split
-    model = _model(config, data, h1, h2)
+    model = recipes.model_for(data, config.model, widths)
     trainer = nn.make_trainer(model, config.recipe, len(y_fit), devices=config.devices)
-    state = trainer.init(jax.random.key(config.seed))
+    state = trainer.init(run_keys(key).train)  # as train_run: the final network's init
     epochs = config.recipe.epochs
+    label = "x".join(map(str, widths))
 
     def progress(p: nn.EpochProgress) -> None:
-        tick(f"{h1}x{h2} epoch {p.epoch}/{epochs}", p.epoch - 1 + p.step / p.steps)
+        tick(f"{label} epoch {p.epoch}/{epochs}", p.epoch - 1 + p.step / p.steps)
 
     t0 = time.perf_counter()
     state, history = nn.fit(
         trainer, state, x_fit, y_fit, x_val, y_val, on_progress=progress, chunks_per_epoch=_CHUNKS
     )
     seconds = time.perf_counter() - t0
-    return {
-        "h1": h1,
-        "h2": h2,
-        "params": nn.count_params(state.params),
-        "val_accuracy": history["test_accuracy"][-1],
-        "val_loss": history["test_loss"][-1],
-        "best_val_accuracy": max(history["test_accuracy"]),
-        "train_loss": history["train_loss"][-1],
-        "seconds": seconds,
-        "train_seconds": float(sum(history["epoch_seconds"])),
-        "epochs": epochs,
-        "history": {k: history[k] for k in ("train_loss", "test_loss", "test_accuracy")},
-    }
+    return PairRecord(
+        *widths,
+        params=nn.count_params(state.params),
+        val_accuracy=history["test_accuracy"][-1],
+        val_loss=history["test_loss"][-1],
+        best_val_accuracy=max(history["test_accuracy"]),
+        train_loss=history["train_loss"][-1],
+        seconds=seconds,
+        train_seconds=float(sum(history["epoch_seconds"])),
+        epochs=epochs,
+        history={k: history[k] for k in ("train_loss", "test_loss", "test_accuracy")},
+    )
 
 
 def _final(
     out: Path,
     config: SweepConfig,
-    data: training.Data,
-    chosen: dict,
+    data: Data,
+    chosen: PairRecord,
+    key: jax.Array,
+    seed: int | None,
     tick: Callable[[str, float], None],
-) -> dict:
+) -> RunResult:
     """Retrain the chosen widths on the whole training part; evaluate on the test part once."""
-    model = _model(config, data, chosen["h1"], chosen["h2"])
+    model = recipes.model_for(data, config.model, (chosen.h1, chosen.h2))
     recipe = config.recipe._replace(epochs=config.final_epochs or config.recipe.epochs)
-    final = out / "final"
-    for name in training.OUTPUTS:  # a half-written final run from an interrupted sweep
-        (final / name).unlink(missing_ok=True)
-    final.mkdir(parents=True, exist_ok=True)
-    trainer = nn.make_trainer(model, recipe, len(data.y_train), devices=config.devices)
-    state = trainer.init(jax.random.key(config.seed))
-    cfg = training.run_config(data, model, recipe, config.seed, chosen_by="sweep")
-    cfg["model"], cfg["train"] = trainer.model._asdict(), trainer.config._asdict()
-    write_json(final / "config.json", cfg)
-    label = f"final {chosen['h1']}x{chosen['h2']}"
+    label = f"final {chosen.h1}x{chosen.h2}"
 
     def progress(p: nn.EpochProgress) -> None:
         tick(f"{label} epoch {p.epoch}/{recipe.epochs}", p.epoch - 1 + p.step / p.steps)
 
-    def save(state, history):
-        meta = {"epoch": int(state.epoch), "config": cfg, "history": history}
-        checkpoint.save(final / "checkpoint.npz", state, meta)
-        write_json(final / "history.json", history)
-
-    # no test data during training: the test part is read once, below
-    state, history = nn.fit(
-        trainer, state, data.x_train, data.y_train, on_epoch=save, on_progress=progress,
-        chunks_per_epoch=_CHUNKS,
+    # overwrite: a half-written final run from an interrupted sweep is started again
+    return training.train_run(
+        out / "final", data, model, recipe, key=key, seed=seed, overwrite=True,
+        test_every_epoch=False, chosen_by="sweep", on_progress=progress, devices=config.devices,
     )  # fmt: skip
-    proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
-    return training.write_outputs(final, metrics_lib.classification_report(data.y_test, proba), history, cfg)
 
 
-def _summary(pairs: list[dict]) -> list[dict]:
-    """Pair records without their per-epoch histories, for tables."""
-    return [{k: v for k, v in p.items() if k != "history"} for p in pairs]
-
-
-def markdown(
-    pairs: Sequence[dict], chosen: dict, reason: str, metrics: dict | None, n_val: int
-) -> str:
+def markdown(result: SweepResult) -> str:
     """``sweep.md``: the table of pairs, the choice and its reason, the test result."""
+    chosen, m = result.chosen, result.metrics
     lines = [
         "# Width search",
         "",
-        f"Validation accuracy on {n_val:,} held-out training images (test part untouched).",
+        f"Validation accuracy on {result.n_val:,} held-out training images (test part untouched).",
         "",
         "| h1 | h2 | parameters | validation accuracy | validation loss | seconds |",
         "|---:|---:|---:|---:|---:|---:|",
     ]
-    for p in sorted(pairs, key=lambda p: (p["h1"], p["h2"])):
-        mark = " **(chosen)**" if (p["h1"], p["h2"]) == (chosen["h1"], chosen["h2"]) else ""
+    for p in sorted(result.pairs, key=lambda p: (p.h1, p.h2)):
+        mark = " **(chosen)**" if (p.h1, p.h2) == (chosen.h1, chosen.h2) else ""
         lines.append(
-            f"| {p['h1']} | {p['h2']} | {p['params']:,} | {100 * p['val_accuracy']:.2f} %{mark} "
-            f"| {p['val_loss']:.4f} | {p['seconds']:.1f} |"
+            f"| {p.h1} | {p.h2} | {p.params:,} | {100 * p.val_accuracy:.2f} %{mark} "
+            f"| {p.val_loss:.4f} | {p.seconds:.1f} |"
         )
+    reason = result.reason
     lines += [
         "",
-        f"**Chosen widths: {chosen['h1']}-{chosen['h2']}.** {reason[:1].upper()}{reason[1:]}.",
+        f"**Chosen widths: {chosen.h1}-{chosen.h2}.** {reason[:1].upper()}{reason[1:]}.",
         "",
     ]
-    if metrics is not None:
+    if m is not None:
         lines.append(
             f"Final network (retrained on the whole training part, test part read once): "
-            f"test accuracy {100 * metrics['accuracy']:.2f} %, macro F1 {metrics['macro_f1']:.4f}"
-            f", log loss {metrics['log_loss']:.4f}; full report in `final/report.md`."
+            f"test accuracy {100 * m.accuracy:.2f} %, macro F1 {m.macro_f1:.4f}"
+            f", log loss {m.log_loss:.4f}; full report in `final/report.md`."
         )
     return "\n".join(lines) + "\n"
 
 
-def _grid(config: SweepConfig, pairs: Sequence[dict]) -> np.ndarray:
-    acc = np.full((len(config.h1), len(config.h2)), np.nan)
-    for p in pairs:
-        acc[config.h1.index(p["h1"]), config.h2.index(p["h2"])] = p["val_accuracy"]
-    return acc
-
-
 def run_sweep(
     out: str | Path,
-    data: training.Data,
+    data: Data,
     config: SweepConfig,
     *,
+    key: jax.Array,
+    seed: int | None = None,
     resume: bool = True,
     final: bool = True,
     on_progress: Callable[[SweepProgress], None] | None = None,
-    on_pair: Callable[[dict, bool], None] | None = None,
+    on_pair: Callable[[PairRecord, bool], None] | None = None,
 ) -> SweepResult:
     """Run (or finish) the sweep in ``out``; see the module docstring for the files written.
 
+    ``key`` is the run's key (``run_keys``: the validation carve and every network's
+    initial state draw from its streams); ``seed``, the seed it came from, is only recorded.
     ``on_pair(record, reused)`` is called after each pair (``reused`` when read back from an
     earlier, interrupted run). A recorded sweep with another fingerprint (other recipe, data
-    or seed) is refused unless ``resume=False``, which starts again. With ``final=False`` the
-    chosen widths are not retrained and the test part is not read (``metrics`` is empty).
+    or key) is refused unless ``resume=False``, which starts again. With ``final=False`` the
+    chosen widths are not retrained and the test part is not read (``metrics`` is None).
     """
     config = check_sweep_config(config)
     out = Path(out)
-    nn.train.check_train_config(config.recipe, len(data.y_train))
-    key = jax.random.fold_in(jax.random.key(config.seed), _VAL_SALT)
-    split = carve_validation(key, data.x_train, data.y_train, config.val_fraction)
+    split = carve_validation(
+        run_keys(key).validation, data.x_train, data.y_train, config.val_fraction
+    )
     split = tuple(jnp.asarray(a) for a in split)  # on the device once, shared by every network
-    nn.train.check_train_config(config.recipe, len(split[1]))
-    n_val = len(split[3])
-    stamp = fingerprint(config, data)
+    n_fit, n_val = len(split[1]), len(split[3])
+    first = recipes.model_for(data, config.model, (config.h1[0], config.h2[0]))
+    training.check_recipe(first, config.recipe, config.devices, n_train=n_fit)
+    stamp = fingerprint(config, data, key)
     meta_path = out / "sweep_config.json"
     if meta_path.is_file() and resume:
         old = json.loads(meta_path.read_text()).get("fingerprint")
@@ -300,7 +265,8 @@ def run_sweep(
         for f in (out / "pairs").glob("*.json"):
             f.unlink()
     write_json(meta_path, {"fingerprint": stamp, "h1": list(config.h1), "h2": list(config.h2),
-                           "recipe": config.recipe._asdict(), "seed": config.seed})  # fmt: skip
+                           "recipe": config.recipe._asdict(), "seed": seed,
+                           "key": key_to_json(key)})  # fmt: skip
     grid = [(a, b) for a in config.h1 for b in config.h2]
     final_epochs = config.final_epochs or config.recipe.epochs
     total = len(grid) * config.recipe.epochs + (final_epochs if final else 0)
@@ -311,48 +277,59 @@ def run_sweep(
             on_progress(SweepProgress(base + done, total, label))
 
     pairs = []
-    for h1, h2 in grid:
-        path = _pair_path(out, h1, h2)
+    for widths in grid:
+        path = _pair_path(out, *widths)
         reused = path.is_file()
         if reused:
-            record = json.loads(path.read_text())
+            record = PairRecord.from_json(json.loads(path.read_text()))
         else:
-            record = _train_pair(config, data, split, h1, h2, tick)
-            write_json(path, record)  # atomic: a pair is either recorded whole or not at all
+            record = _train_pair(config, data, split, widths, key, tick)
+            write_json(path, record.to_json())  # atomic: a pair is recorded whole or not at all
         pairs.append(record)
         base += config.recipe.epochs
-        tick(f"{h1}x{h2} done", 0.0)
+        tick(f"{widths[0]}x{widths[1]} done", 0.0)
         if on_pair is not None:
             on_pair(record, reused)
     chosen, reason = choose(pairs, n_val)
-    rows = _summary(pairs)
-    fig = viz.heatmap(config.h1, config.h2, _grid(config, pairs), (chosen["h1"], chosen["h2"]))
-    save_figure(out / "heatmap.png", fig, dpi=110)
-    metrics = _final(out, config, data, chosen, tick) if final else {}
+    metrics, final_dir = None, None
+    if final:
+        run = _final(out, config, data, chosen, key, seed, tick)
+        metrics, final_dir = run.metrics, run.out
     tick("done", final_epochs if final else 0)
-    record: dict[str, Any] = {
-        "h1": list(config.h1),
-        "h2": list(config.h2),
-        "n_fit": len(split[1]),
-        "n_val": n_val,
-        "n_test": len(data.y_test),
-        "data": {"name": data.name, "source": data.source, "split": data.split},
-        "recipe": config.recipe._asdict(),
-        "model": {**config.model._asdict(), "sizes": None},
-        "seed": config.seed,
-        "pairs": rows,
-        "chosen": {
-            "h1": chosen["h1"],
-            "h2": chosen["h2"],
-            "params": chosen["params"],
-            "val_accuracy": chosen["val_accuracy"],
-        },  # fmt: skip
-        "reason": reason,
-        "test": {k: metrics[k] for k in ("accuracy", "macro_f1", "log_loss", "ece")}
-        if final
-        else None,
-        "final_dir": "final" if final else None,
-    }
-    write_json(out / "sweep.json", record)
-    write_text(out / "sweep.md", markdown(rows, chosen, reason, metrics or None, n_val))
-    return SweepResult(pairs, chosen, reason, metrics, out / "final")
+    result = SweepResult(
+        config.h1, config.h2, pairs, chosen, reason, metrics, final_dir, n_fit, n_val,
+        len(data.y_test), {"name": data.name, "source": data.source, "split": data.split},
+        config.model, config.recipe, key, seed,
+    )  # fmt: skip
+    write_json(out / "sweep.json", result.to_json())
+    write_text(out / "sweep.md", markdown(result))
+    return result
+
+
+def sweep_dataset(
+    out: str | Path,
+    config: SweepConfig,
+    *,
+    dataset: str,
+    key: jax.Array,
+    data_dir: str | Path | None = None,
+    split: str = "80-20",
+    seed: int | None = None,
+    overwrite: bool = False,
+    on_data: Callable[[Data], None] | None = None,
+    on_progress: Callable[[SweepProgress], None] | None = None,
+    on_pair: Callable[[PairRecord, bool], None] | None = None,
+) -> SweepResult:
+    """What ``mnist sweep`` does, refusing bad input before any data is read: check the sweep
+    and its recipe and the folder; load the data set with the run's key; call
+    ``on_data(data)``; run (or, unless ``overwrite``, resume) the sweep."""
+    config = check_sweep_config(config)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise JaxscratchError(f"sweep directory {out} is a file; give a directory path")
+    training.check_recipe(config.model, config.recipe, config.devices)
+    data = training.load_data(dataset, key=key, data_dir=data_dir, split=split)
+    if on_data is not None:
+        on_data(data)
+    return run_sweep(out, data, config, key=key, seed=seed, resume=not overwrite,
+                     on_progress=on_progress, on_pair=on_pair)  # fmt: skip

@@ -1,13 +1,20 @@
 """Figures of a training run: learning curves, confusion matrix, reliability diagram.
 
-Each function takes already computed numbers (a history dict, a confusion matrix, reliability
+Each builder takes already computed numbers (a history dict, a confusion matrix, reliability
 bins), draws on a fresh ``matplotlib.figure.Figure`` (no pyplot, no global state) and returns it.
+``write_run_figures(run_dir)`` draws a run directory's three figures from its records.
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+
+from jaxscratch._io import save_figure
+from jaxscratch.runs.records import RunResult
+
+DPI = 110  # the run and sweep figures on disk
 
 
 def curves(history: dict) -> Figure:
@@ -82,3 +89,19 @@ def reliability(edges, confidence, accuracy, count, ece: float | None = None) ->
     if count.max(initial=0) > 0:
         ax_n.set_yscale("log")
     return fig
+
+
+def write_run_figures(run_dir: str | Path) -> tuple[Path, ...]:
+    """``curves.png``, ``confusion.png`` and ``reliability.png`` of a run directory, drawn from
+    its ``history.json``, ``metrics.json`` and ``config.json``; returns their paths."""
+    run = RunResult.read(run_dir)
+    m = run.metrics.report
+    rel = m["reliability"]
+    figures = {
+        "curves.png": curves(run.history),
+        "confusion.png": confusion(m["confusion_matrix"], list(run.config.data.classes) or None),
+        "reliability.png": reliability(
+            rel["edges"], rel["confidence"], rel["accuracy"], rel["count"], run.metrics.ece
+        ),
+    }
+    return tuple(save_figure(run.out / name, fig, dpi=DPI) for name, fig in figures.items())

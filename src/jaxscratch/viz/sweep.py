@@ -1,10 +1,15 @@
 """The width-search heat map: validation accuracy over (h1, h2) (draw only)."""
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+
+from jaxscratch._io import save_figure
+from jaxscratch.runs.records import SweepResult
+from jaxscratch.viz.nn import DPI
 
 
 def heatmap(
@@ -34,3 +39,11 @@ def heatmap(
     ax.set(xlabel="h2 (second hidden layer)", ylabel="h1 (first hidden layer)",
            title="validation accuracy (chosen pair: red)")  # fmt: skip
     return fig
+
+
+def write_heatmap(sweep_dir: str | Path) -> Path:
+    """``heatmap.png`` of a sweep directory, drawn from its ``sweep.json``; returns its path."""
+    result = SweepResult.read(sweep_dir)
+    chosen = (result.chosen.h1, result.chosen.h2)
+    fig = heatmap(result.h1, result.h2, result.accuracy_grid(), chosen)
+    return save_figure(Path(sweep_dir) / "heatmap.png", fig, dpi=DPI)

@@ -1,0 +1,104 @@
+"""THE default recipe, as data: the network, the optimisation and the width-search grids.
+
+Contract: ``nn.MLPConfig()`` and ``nn.TrainConfig()`` are the default network and recipe (what
+``jaxscratch mnist train`` with no options trains); this module holds the policy around them,
+once: ``train_config(optimizer)`` (schedule and weight decay that follow the optimizer),
+``model(widths)`` and ``model_for(data, model)`` (input and output sizes from the data), and the
+grids of the width search and the demo. Every face reads its defaults from here.
+"""
+
+import math
+from typing import NamedTuple
+
+from jaxscratch import nn
+from jaxscratch._shared import N_CLASSES
+
+MODEL = nn.MLPConfig()
+TRAIN = nn.TrainConfig()
+WIDTHS = MODEL.sizes[1:-1]  # the hidden widths of the default network
+ADAPTIVE = ("adam", "adamw")  # optimizers that get the warm-up + cosine schedule by default
+AUGMENT_SHIFT, AUGMENT_DEGREES = 2.0, 10.0  # --augment: shifts <= 2 px, rotations <= 10 degrees
+VAL_FRACTION = 0.1  # the width search's validation share of the training part
+
+
+class Grid(NamedTuple):
+    """Hidden widths a width search tries, and the epochs each network trains."""
+
+    h1: tuple[int, ...]
+    h2: tuple[int, ...]
+    epochs: int = TRAIN.epochs
+
+
+class DemoPlan(NamedTuple):
+    """The demo's MNIST part: a short search, then the default recipe for ``epochs``."""
+
+    sweep: Grid
+    epochs: int = TRAIN.epochs
+    batch_size: int = TRAIN.batch_size
+
+
+SWEEP = Grid((64, 128, 256, 512, 1024), (32, 64, 128, 256, 512))  # `mnist sweep`
+DEMO = DemoPlan(Grid((128, 256, 512), (64, 128, 256), 2))
+QUICK = DemoPlan(Grid((16, 64), (32,), 2), epochs=4, batch_size=64)  # small sets, few steps
+
+
+def train_config(
+    optimizer: str = TRAIN.optimizer,
+    *,
+    schedule: str | None = None,
+    weight_decay: float | None = None,
+    augment: bool = False,
+    **overrides,
+) -> nn.TrainConfig:
+    """The default recipe with another ``optimizer`` and ``overrides`` (None keeps a default).
+
+    Unless given, the schedule follows the optimizer (warm-up + cosine for Adam and AdamW,
+    constant otherwise) and so does weight decay (decoupled 1e-4 for AdamW, no L2 penalty for
+    the others). ``augment`` turns on the random shifts and rotations.
+    """
+    if schedule is None:
+        schedule = TRAIN.schedule if optimizer in ADAPTIVE else "constant"
+    if weight_decay is None:
+        weight_decay = TRAIN.weight_decay if optimizer == "adamw" else 0.0
+    if augment:
+        overrides |= {"augment_shift": AUGMENT_SHIFT, "augment_degrees": AUGMENT_DEGREES}
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return TRAIN._replace(
+        optimizer=optimizer, schedule=schedule, weight_decay=weight_decay, **given
+    )
+
+
+def model(widths: tuple[int, ...] | None = None, **options) -> nn.MLPConfig:
+    """The default network with other hidden ``widths`` and ``options`` (activation, batchnorm,
+    dropout, init; None keeps a default); ``model_for`` fits its input and output to data."""
+    hidden = WIDTHS if widths is None else tuple(widths)
+    given = {k: v for k, v in options.items() if v is not None}
+    return MODEL._replace(sizes=(MODEL.sizes[0], *hidden, MODEL.sizes[-1]), **given)
+
+
+def model_for(
+    data, network: nn.MLPConfig = MODEL, widths: tuple[int, ...] | None = None
+) -> nn.MLPConfig:
+    """``network`` (with other hidden ``widths`` if given) fitted to ``data``: the input size of
+    its images, and one output per class: the ``N_CLASSES`` of MNIST-format data, or more if
+    the labels need them."""
+    hidden = network.sizes[1:-1] if widths is None else tuple(widths)
+    n_in = math.prod(data.x_train.shape[1:])
+    return network._replace(sizes=(n_in, *hidden, max(N_CLASSES, data.n_classes)))
+
+
+def describe(network: nn.MLPConfig, recipe: nn.TrainConfig) -> str:
+    """The recipe in words, e.g. for a report: layers, optimizer, schedule, batch, epochs."""
+    layers = "-".join(map(str, network.sizes))
+    activation = {"relu": "ReLU", "gelu": "GELU"}.get(network.activation, network.activation)
+    norm = ", batch norm" if network.batchnorm else ""
+    decay = f", weight decay {recipe.weight_decay:g}" if recipe.weight_decay else ""
+    optimizer = {"adamw": "AdamW", "adam": "Adam"}.get(recipe.optimizer, recipe.optimizer)
+    schedule = {
+        "cosine": f"{recipe.warmup_epochs:g} warm-up epoch(s) then cosine decay",
+        "step": f"step decay x{recipe.step_factor:g} every {recipe.step_every_epochs} epochs",
+    }.get(recipe.schedule, "a constant learning rate")
+    return (
+        f"{layers}, {activation}{norm}, dropout {network.dropout:g}, {optimizer} (peak "
+        f"{recipe.lr:g}{decay}), {schedule}, batch {recipe.batch_size}, {recipe.epochs} epochs"
+    )
