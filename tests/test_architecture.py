@@ -124,8 +124,6 @@ def _layer_violations() -> list[str]:
 _NAMEDTUPLE_API = {"_fields", "_replace", "_asdict", "_make", "_field_defaults"}
 # left for the trainer rework (#12 step 4) and the run figures (#12 step 1); must shrink to empty
 KNOWN = {
-    "nn/loop.py: imports _run_steps_jit",
-    "nn/loop.py: uses _run_steps_jit..._cache_size",
     "runs/training.py: runs runs imports pictures viz (jaxscratch.viz)",
     "runs/width_search.py: runs runs imports pictures viz (jaxscratch.viz)",
 }

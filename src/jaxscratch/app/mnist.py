@@ -100,7 +100,7 @@ def tab(run: Path | None = None) -> pn.viewable.Viewable:
             p = np.zeros(k)
             text = "draw a digit"
         else:
-            p = np.asarray(trainer.predict_proba(state.params, state.model_state, x[None]))[0]
+            p = np.asarray(trainer.predict(state, x[None]))[0]
             best = int(np.argmax(p))
             text = f"prediction: <b>{classes[best]}</b> (p = {p[best]:.2f})"
         with pn.io.hold():

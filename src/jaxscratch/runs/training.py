@@ -290,5 +290,5 @@ def predict_image(run: str | Path, image: str | Path) -> tuple[np.ndarray, list[
     """(class probabilities (K,), class names) for one image file under the run's network."""
     cfg, trainer, state = open_run(run)
     x = image_to_array(image, tuple(cfg["data"]["input_shape"]))[None]  # (1, h, w)
-    proba = np.asarray(trainer.predict_proba(state.params, state.model_state, x))[0]
+    proba = np.asarray(trainer.predict(state, x))[0]
     return proba, cfg["data"].get("classes") or [str(k) for k in range(len(proba))]
