@@ -122,21 +122,6 @@ def _layer_violations() -> list[str]:
 
 
 _NAMEDTUPLE_API = {"_fields", "_replace", "_asdict", "_make", "_field_defaults"}
-# left for the trainer rework (#12 step 4); must shrink to empty
-KNOWN = {
-    "nn/loop.py: imports _run_steps_jit",
-    "nn/loop.py: uses _run_steps_jit..._cache_size",
-}
-
-
-def _unknown(found: list[str]) -> list[str]:
-    """Violations other than the known ones (line numbers dropped for the comparison)."""
-    return [v for v in found if _strip_line(v) not in KNOWN]
-
-
-def _strip_line(v: str) -> str:
-    path, _, rest = v.partition(":")
-    return f"{path}:{rest.partition(':')[2]}"
 
 
 def _private_violations() -> list[str]:
@@ -178,19 +163,13 @@ def test_top_level_holds_only_the_package_and_plumbing():
 
 
 def test_imports_point_down_the_layers():
-    bad = _unknown(_layer_violations())
+    bad = _layer_violations()
     assert not bad, "\n".join(bad)
 
 
 def test_private_names_stay_in_their_module():
-    bad = _unknown(_private_violations())
+    bad = _private_violations()
     assert not bad, "\n".join(bad)
-
-
-def test_known_exceptions_are_still_there():
-    """An exception that was fixed must leave the list, so the list only ever shrinks."""
-    found = {_strip_line(v) for v in _layer_violations() + _private_violations()}
-    assert KNOWN <= found, sorted(KNOWN - found)
 
 
 @pytest.mark.parametrize(

@@ -49,3 +49,14 @@ def test_a_stream_lands_whole_or_not_at_all(tmp_path):
         raise ConnectionError("dropped")
     assert target.read_bytes() == b"a" * 10 + b"b" * 10
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.bin"]
+
+
+def test_copy_file_copies_atomically_and_refuses_a_missing_source(tmp_path):
+    src = _io.write_bytes(tmp_path / "a.bin", bytes(range(256)) * 1000)
+    _io.write_text(tmp_path / "b.bin", "old")
+    _io.copy_file(src, tmp_path / "b.bin")
+    assert (tmp_path / "b.bin").read_bytes() == src.read_bytes()
+    with pytest.raises(FileNotFoundError):
+        _io.copy_file(tmp_path / "missing.bin", tmp_path / "b.bin")
+    assert (tmp_path / "b.bin").read_bytes() == src.read_bytes()  # the old copy stays whole
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bin", "b.bin"]

@@ -30,7 +30,7 @@ _SCRIPT = textwrap.dedent(
         state = trainer.init(jax.random.key(3))
         state, history = nn.fit(trainer, state, x, y, x[:64], y[:64])
         shards = jax.tree.leaves(state.params)[0].sharding
-        proba = np.asarray(trainer.predict_proba(state.params, state.model_state, x[:64]))
+        proba = np.asarray(trainer.predict(state, x[:64]))
         out[devices] = (state, history, proba)
         print(devices, len(shards.device_set), history["test_accuracy"][-1])
     (s1, h1, p1), (s2, h2, p2) = out[1], out[2]

@@ -53,9 +53,9 @@ def test_nesterov_looks_ahead():
     _close(u2, {k: -0.1 * (g2[k] + 0.9 * v2[k]) for k in g1})
 
 
-def _adam_reference(wd):
+def _adam_reference(wd, lr=0.01):
     """Kingma & Ba (2015) Algorithm 1, plus Loshchilov & Hutter's decoupled decay on matrices."""
-    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    b1, b2, eps = 0.9, 0.999, 1e-8
     p, m, v, updates = dict(p0), {k: 0.0 for k in p0}, {k: 0.0 for k in p0}, []
     for t, g in enumerate((g1, g2), start=1):
         u = {}
@@ -144,11 +144,106 @@ def test_schedule_drives_the_sgd_step():
     [
         (lambda: nn.sgd(0.0), "learning rate must be a positive number"),
         (lambda: nn.adam(-1e-3), "learning rate must be a positive number"),
-        (lambda: nn.sgd(0.1, momentum=1.5), "momentum must be in"),
-        (lambda: optim.make("rmsprop", 0.1), "unknown optimizer 'rmsprop'"),
+        (lambda: nn.momentum(0.1, 1.5), "momentum must be in"),
+        (lambda: optim.trace(0.0, nesterov=True), "Nesterov needs momentum > 0"),
+        (lambda: optim.by_name("rmsprop"), "unknown optimizer 'rmsprop'; choose one of sgd"),
+        (lambda: nn.add_decayed_weights(-1.0), "weight decay must be >= 0"),
         (lambda: nn.clip_by_global_norm(0.0), "clipping norm"),
     ],
 )
 def test_bad_optimizer_settings_raise_one_line(build, match):
     with pytest.raises(JaxscratchError, match=match):
         build()
+
+
+def _same(a, b):
+    for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b), strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize(
+    ("alias", "transforms"),
+    [
+        (lambda lr: nn.sgd(lr), lambda lr: [nn.scale_by_learning_rate(lr)]),
+        (
+            lambda lr: nn.momentum(lr, 0.8),
+            lambda lr: [nn.trace(0.8), nn.scale_by_learning_rate(lr)],
+        ),
+        (
+            lambda lr: nn.nesterov(lr, 0.8),
+            lambda lr: [nn.trace(0.8, nesterov=True), nn.scale_by_learning_rate(lr)],
+        ),
+        (
+            lambda lr: nn.adam(lr, 0.8, 0.99, 1e-6),
+            lambda lr: [nn.scale_by_adam(0.8, 0.99, 1e-6), nn.scale_by_learning_rate(lr)],
+        ),
+        (
+            lambda lr: nn.adamw(lr, weight_decay=0.1),
+            lambda lr: [
+                nn.scale_by_adam(),
+                nn.add_decayed_weights(0.1),
+                nn.scale_by_learning_rate(lr),
+            ],
+        ),
+    ],
+)
+def test_each_alias_is_its_chain_of_transforms(alias, transforms):
+    lr = schedules.step_decay(0.1, every=1, factor=0.5)
+    a, b = alias(lr), nn.chain(*transforms(lr))
+    _same(a.init(P0), b.init(P0))
+    _same(_two_steps(a), _two_steps(b))
+
+
+def test_optimizers_table_maps_every_name_to_its_alias():
+    assert set(optim.OPTIMIZERS) == {"sgd", "momentum", "nesterov", "adam", "adamw"}
+    for name, alias in optim.OPTIMIZERS.items():
+        assert optim.by_name(name) is alias
+        _same(_two_steps(alias(0.1)), _two_steps(getattr(nn, name)(0.1)))
+
+
+def test_moment_update_and_bias_correction_follow_algorithm_1():
+    zeros, g = {"w": jnp.zeros(2)}, {"w": jnp.array([2.0, -4.0])}
+    m, v = optim.update_moment(zeros, g, 0.9, 1), optim.update_moment(zeros, g, 0.9, 2)
+    np.testing.assert_allclose(m["w"], [0.2, -0.4], rtol=1e-6)  # (1 - b) g
+    np.testing.assert_allclose(v["w"], [0.4, 1.6], rtol=1e-6)  # (1 - b) g^2
+    # after one step from zero the bias correction recovers g and g^2 exactly
+    np.testing.assert_allclose(optim.bias_correction(m, 0.9, 1)["w"], [2.0, -4.0], rtol=1e-6)
+    np.testing.assert_allclose(optim.bias_correction(v, 0.9, 1)["w"], [4.0, 16.0], rtol=1e-6)
+
+
+def test_adam_bias_correction_works_in_the_parameters_dtype(x64):
+    """float64 parameters get float64 bias terms: Algorithm 1 to 1e-13, not float32's 1e-7."""
+    p = {k: jnp.asarray(v) for k, v in p0.items()}
+    lr = 2.0**-7  # exact in float32, so only the bias terms' precision is tested
+    opt = nn.adam(lr, b1=0.9, b2=0.999)
+    state = opt.init(p)
+    u1, state = opt.update({k: jnp.asarray(v) for k, v in g1.items()}, state, p)
+    u2, state = opt.update({k: jnp.asarray(v) for k, v in g2.items()}, state, p)
+    adam_state = state[0]
+    assert all(m.dtype == jnp.float64 for m in jax.tree.leaves((adam_state.mu, adam_state.nu)))
+    r1, r2 = _adam_reference(0.0, lr)
+    for k in r1:
+        np.testing.assert_allclose(u1[k], r1[k], rtol=1e-13)
+        np.testing.assert_allclose(u2[k], r2[k], rtol=1e-13)
+
+
+def test_decay_mask_selects_the_leaves():
+    u = {k: jnp.zeros_like(v) for k, v in P0.items()}
+    default = nn.add_decayed_weights(0.5)
+    out, _ = default.update(u, default.init(P0), P0)
+    _close(out, {"w": 0.5 * p0["w"], "b": np.zeros(1)})  # matrices only
+    every = nn.add_decayed_weights(0.5, mask=None)
+    out, _ = every.update(u, every.init(P0), P0)
+    _close(out, {k: 0.5 * p0[k] for k in p0})
+    with pytest.raises(JaxscratchError, match="needs the parameters"):
+        default.update(u, default.init(P0))
+
+
+def test_scale_by_schedule_counts_its_steps():
+    opt = nn.scale_by_schedule(lambda count: 10.0 ** count.astype(jnp.float32))
+    state = opt.init(P0)
+    u1, state = opt.update(G1, state)
+    u2, state = opt.update(G1, state)
+    assert int(state.count) == 2
+    _close(u1, g1)  # 10^0
+    _close(u2, {k: 10.0 * g1[k] for k in g1})  # 10^1

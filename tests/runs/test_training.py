@@ -95,6 +95,14 @@ def test_bad_split_names_the_choices():
         training.load_data("digits", key=KEY, split="50-50")
 
 
+def test_history_test_loss_equals_the_metrics_log_loss(run):
+    """One log loss: the last epoch's test loss is metrics.json's log_loss for the same network."""
+    out, _ = run
+    history = json.loads((out / "history.json").read_text())
+    saved = json.loads((out / "metrics.json").read_text())
+    assert history["test_loss"][-1] == saved["log_loss"]
+
+
 def test_resume_after_a_kill_gives_the_uninterrupted_result(tmp_path, run, digits):
     out, straight = run
     copy = tmp_path / "copy"

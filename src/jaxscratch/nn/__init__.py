@@ -1,6 +1,7 @@
 """Neural networks from scratch: layers, an MLP, losses, optimizers, training, checkpoints."""
 
-from jaxscratch.nn import checkpoint, init, loop, optim, schedules, train
+from jaxscratch.nn import checkpoint, config, init, keys, loop, optim, schedules, train
+from jaxscratch.nn.config import TrainConfig
 from jaxscratch.nn.layers import (
     ACTIVATIONS,
     BatchNorm,
@@ -13,7 +14,7 @@ from jaxscratch.nn.layers import (
     relu,
     tanh,
 )
-from jaxscratch.nn.loop import DivergedError, EpochProgress, evaluate, fit
+from jaxscratch.nn.loop import DivergedError, evaluate, fit
 from jaxscratch.nn.losses import l2_penalty, log_softmax, softmax, softmax_cross_entropy
 from jaxscratch.nn.model import MLP, MLPConfig, apply_mlp, count_params, init_mlp
 from jaxscratch.nn.optim import (
@@ -21,14 +22,19 @@ from jaxscratch.nn.optim import (
     Optimizer,
     adam,
     adamw,
+    add_decayed_weights,
     apply_updates,
     chain,
     clip_by_global_norm,
     momentum,
     nesterov,
+    scale_by_adam,
+    scale_by_learning_rate,
+    scale_by_schedule,
     sgd,
+    trace,
 )
-from jaxscratch.nn.train import TrainConfig, Trainer, TrainState, make_trainer
+from jaxscratch.nn.train import EpochProgress, Trainer, TrainState, make_trainer
 
 __all__ = [
     "ACTIVATIONS",
@@ -46,6 +52,7 @@ __all__ = [
     "DivergedError",
     "adam",
     "adamw",
+    "add_decayed_weights",
     "apply_mlp",
     "apply_updates",
     "batch_norm",
@@ -60,6 +67,7 @@ __all__ = [
     "gelu",
     "init",
     "init_mlp",
+    "keys",
     "l2_penalty",
     "log_softmax",
     "loop",
@@ -67,11 +75,16 @@ __all__ = [
     "momentum",
     "nesterov",
     "optim",
+    "config",
     "relu",
+    "scale_by_adam",
+    "scale_by_learning_rate",
+    "scale_by_schedule",
     "schedules",
     "sgd",
     "softmax",
     "softmax_cross_entropy",
     "tanh",
+    "trace",
     "train",
 ]

@@ -8,25 +8,33 @@ parses arrays and JSON, so it cannot run code.
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import jax
 import numpy as np
 
-from jaxscratch._io import save_npz, write_json
+from jaxscratch._io import copy_file, save_npz, write_json
 from jaxscratch.errors import JaxscratchError
 
 FORMAT = "jaxscratch-checkpoint/1"
 _META = "__meta__"
 
 
-def _encode(state) -> tuple[list[str], list[np.ndarray], str]:
-    """Leaf paths and host arrays of ``state``; typed PRNG keys become their raw data."""
-    impl = str(jax.random.key_impl(state.key))
-    raw = state._replace(key=jax.random.key_data(state.key))
-    leaves, _ = jax.tree_util.tree_flatten_with_path(raw)
+def _is_key(x) -> bool:
+    return jax.dtypes.issubdtype(getattr(x, "dtype", None), jax.dtypes.prng_key)
+
+
+def _raw(state):
+    """``state`` with every typed PRNG key replaced by its raw uint32 data."""
+    return jax.tree.map(lambda x: jax.random.key_data(x) if _is_key(x) else x, state)
+
+
+def _encode(state) -> tuple[list[str], list[np.ndarray], str | None]:
+    """Leaf paths and host arrays of ``state`` (keys as raw data), and the keys' implementation."""
+    keys = [x for x in jax.tree.leaves(state) if _is_key(x)]
+    impl = str(jax.random.key_impl(keys[0])) if keys else None
+    leaves, _ = jax.tree_util.tree_flatten_with_path(_raw(state))
     return [jax.tree_util.keystr(p) for p, _ in leaves], [np.asarray(v) for _, v in leaves], impl
 
 
@@ -45,21 +53,11 @@ def save(path: str | os.PathLike, state, meta: dict[str, Any]) -> Path:
     names, arrays, impl = _encode(state)
     header = {"format": FORMAT, "key_impl": impl, "leaves": names, **meta}
     if path.exists():
-        fd, tmp = tempfile.mkstemp(prefix=".prev.", dir=path.parent)
-        os.close(fd)
-        _copy(path, tmp)
-        os.replace(tmp, prev_path(path))
+        copy_file(path, prev_path(path))
     blobs = {f"leaf_{i:04d}": a for i, a in enumerate(arrays)}
     save_npz(path, **blobs, **{_META: np.array(json.dumps(header))})
     write_json(path.with_suffix(".json"), {k: v for k, v in header.items() if k != "history"})
     return path
-
-
-def _copy(src: Path, dst: str) -> None:
-    with open(src, "rb") as f, open(dst, "wb") as g:
-        g.write(f.read())
-        g.flush()
-        os.fsync(g.fileno())
 
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
@@ -105,9 +103,11 @@ def load(path: str | os.PathLike, template) -> tuple[Any, dict[str, Any]]:
                 f"{ref.shape} {ref.dtype}; start again with --overwrite"
             )
         leaves.append(a)
-    treedef = jax.tree_util.tree_structure(
-        template._replace(key=jax.random.key_data(template.key))
-    )
+    treedef = jax.tree_util.tree_structure(_raw(template))
     raw = jax.tree_util.tree_unflatten(treedef, [jax.numpy.asarray(a) for a in leaves])
-    key = jax.random.wrap_key_data(raw.key, impl=meta["key_impl"])
-    return raw._replace(key=key), meta
+    state = jax.tree.map(
+        lambda ref, a: jax.random.wrap_key_data(a, impl=meta["key_impl"]) if _is_key(ref) else a,
+        template,
+        raw,
+    )
+    return state, meta

@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
+from jaxscratch._shared import lookup
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian import standard_normal
 
@@ -58,8 +59,4 @@ INITIALISERS = {
 
 def get(name: str):
     """The initialiser called ``name``; raises naming the choices."""
-    if name not in INITIALISERS:
-        raise JaxscratchError(
-            f"unknown initialiser {name!r}; choose one of {', '.join(INITIALISERS)}"
-        )
-    return INITIALISERS[name]
+    return lookup(INITIALISERS, name, "initialiser")

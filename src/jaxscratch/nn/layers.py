@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
-from jaxscratch.errors import JaxscratchError
+from jaxscratch._shared import lookup
 
 _SQRT_2_OVER_PI = 0.7978845608028654
 
@@ -61,11 +61,7 @@ ACTIVATIONS = {"relu": relu, "gelu": gelu, "tanh": tanh}
 
 def activation(name: str):
     """The activation called ``name``; raises naming the choices."""
-    if name not in ACTIVATIONS:
-        raise JaxscratchError(
-            f"unknown activation {name!r}; choose one of {', '.join(ACTIVATIONS)}"
-        )
-    return ACTIVATIONS[name]
+    return lookup(ACTIVATIONS, name, "activation")
 
 
 def init_batch_norm(d: int, dtype=jnp.float32) -> tuple[BatchNorm, BatchStats]:

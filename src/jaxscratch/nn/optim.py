@@ -1,9 +1,19 @@
-"""Optimizers written here as ``Optimizer(init, update)`` closures over pytrees.
+"""Optimizers as small gradient transformations that compose: ``Optimizer(init, update)`` pairs.
 
-Contract (the shape of JAX's example_libraries and optax): ``state = opt.init(params)``;
-``updates, state = opt.update(grads, state, params)``; ``params = apply_updates(params, updates)``.
-Updates already carry the sign and the learning rate. ``chain`` composes transformations left to
-right, e.g. ``chain(clip_by_global_norm(1.0), adamw(3e-3, weight_decay=1e-4))``.
+Contract (the shape of optax and JAX's example_libraries): ``state = opt.init(params)``;
+``updates, state = opt.update(grads, state, params)``; ``params = apply_updates(params,
+updates)``. Each transform keeps one small state NamedTuple and turns its input updates into
+new ones; ``chain`` feeds them left to right. The aliases are chains of these transforms:
+
+    sgd      = chain(scale_by_learning_rate(lr))
+    momentum = chain(trace(beta), scale_by_learning_rate(lr))
+    nesterov = chain(trace(beta, nesterov=True), scale_by_learning_rate(lr))
+    adam     = chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(lr))
+    adamw    = chain(scale_by_adam(b1, b2, eps), add_decayed_weights(wd),
+                     scale_by_learning_rate(lr))
+
+so an optimizer of one's own is a chain too: ``chain(clip_by_global_norm(1.0), adamw(3e-3))``.
+The final updates carry the sign and the learning rate; ``OPTIMIZERS`` maps a name to its alias.
 """
 
 from collections.abc import Callable
@@ -13,6 +23,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array
 
+from jaxscratch._shared import lookup
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn.schedules import Schedule, as_schedule
 
@@ -28,15 +39,18 @@ class EmptyState(NamedTuple):
     pass
 
 
-class SGDState(NamedTuple):
-    count: Array  # () int32, steps taken
-    velocity: PyTree  # like params; () for plain SGD
+class TraceState(NamedTuple):
+    trace: PyTree  # like params: the velocity v
 
 
 class AdamState(NamedTuple):
-    count: Array  # () int32
-    mu: PyTree  # first-moment estimate
-    nu: PyTree  # second-moment estimate
+    count: Array  # () int32, steps taken
+    mu: PyTree  # first-moment estimate, like params
+    nu: PyTree  # second-moment estimate, like params
+
+
+class ScheduleState(NamedTuple):
+    count: Array  # () int32, steps taken: the schedule's argument
 
 
 def apply_updates(params: PyTree, updates: PyTree) -> PyTree:
@@ -44,13 +58,33 @@ def apply_updates(params: PyTree, updates: PyTree) -> PyTree:
     return jax.tree.map(lambda p, u: (p + u).astype(p.dtype), params, updates)
 
 
+# -- tree helpers, written once ------------------------------------------------------------
+
+
 def global_norm(tree: PyTree) -> Array:
     """sqrt(sum of squares of every leaf)."""
     return jnp.sqrt(sum(jnp.sum(jnp.square(x)) for x in jax.tree.leaves(tree)))
 
 
-def _zeros(params):
+def update_moment(moments: PyTree, grads: PyTree, decay: float, order: int) -> PyTree:
+    """Exponential moving average of g (``order`` 1) or g^2 (``order`` 2), leaf by leaf:
+    m <- decay m + (1 - decay) g^order (Kingma & Ba 2015, Alg. 1)."""
+    power = {1: lambda g: g, 2: jnp.square}[order]
+    return jax.tree.map(lambda m, g: decay * m + (1 - decay) * power(g), moments, grads)
+
+
+def bias_correction(moments: PyTree, decay: float, count: Array) -> PyTree:
+    """m / (1 - decay^t) after t = ``count`` updates of an EMA started at zero, computed in
+    each moment's own dtype."""
+    return jax.tree.map(lambda m: m / (1 - jnp.power(jnp.asarray(decay, m.dtype), count)), moments)
+
+
+def _zeros(params: PyTree) -> PyTree:
     return jax.tree.map(jnp.zeros_like, params)
+
+
+def _count() -> Array:
+    return jnp.zeros((), jnp.int32)
 
 
 def _check_unit(value: float, name: str) -> float:
@@ -59,96 +93,87 @@ def _check_unit(value: float, name: str) -> float:
     return float(value)
 
 
-def sgd(
-    learning_rate: float | Schedule, momentum: float = 0.0, nesterov: bool = False
-) -> Optimizer:
-    """Stochastic gradient descent with optional heavy-ball or Nesterov momentum.
+# -- transforms -----------------------------------------------------------------------------
 
-    Sutskever et al. (2013), in the form PyTorch uses:
-    v <- mu v + g;  plain: u = -lr g;  momentum: u = -lr v;  Nesterov: u = -lr (g + mu v).
-    """
-    lr = as_schedule(learning_rate)
-    mu = _check_unit(momentum, "momentum")
+
+def trace(decay: float, nesterov: bool = False) -> Optimizer:
+    """Momentum in the form PyTorch uses (Sutskever et al. 2013): v <- decay v + g;
+    the output is v (heavy ball, Polyak 1964) or g + decay v (Nesterov)."""
+    mu = _check_unit(decay, "momentum")
     if nesterov and mu == 0.0:
-        raise JaxscratchError("Nesterov needs momentum > 0; pass e.g. momentum=0.9")
-
-    def init(params):
-        return SGDState(jnp.zeros((), jnp.int32), _zeros(params) if mu else ())
+        raise JaxscratchError("Nesterov needs momentum > 0; pass e.g. beta=0.9")
 
     def update(grads, state, params=None):
-        step = lr(state.count)
-        if not mu:
-            return jax.tree.map(lambda g: -step * g, grads), SGDState(state.count + 1, ())
-        v = jax.tree.map(lambda v, g: mu * v + g, state.velocity, grads)
-        direction = jax.tree.map(lambda v, g: g + mu * v, v, grads) if nesterov else v
-        return jax.tree.map(lambda d: -step * d, direction), SGDState(state.count + 1, v)
+        v = jax.tree.map(lambda v, g: mu * v + g, state.trace, grads)
+        out = jax.tree.map(lambda v, g: g + mu * v, v, grads) if nesterov else v
+        return out, TraceState(v)
 
-    return Optimizer(init, update)
+    return Optimizer(lambda params: TraceState(_zeros(params)), update)
 
 
-def momentum(learning_rate: float | Schedule, beta: float = 0.9) -> Optimizer:
-    """Heavy-ball momentum (Polyak 1964): ``sgd(lr, momentum=beta)``."""
-    return sgd(learning_rate, momentum=beta)
-
-
-def nesterov(learning_rate: float | Schedule, beta: float = 0.9) -> Optimizer:
-    """Nesterov's accelerated gradient (Sutskever et al. 2013): ``sgd(lr, beta, True)``."""
-    return sgd(learning_rate, momentum=beta, nesterov=True)
-
-
-def _default_decay_mask(params):
-    """Decay weight matrices only (ndim >= 2), not biases or batch-norm scales."""
-    return jax.tree.map(lambda p: p.ndim >= 2, params)
-
-
-def adamw(
-    learning_rate: float | Schedule,
-    b1: float = 0.9,
-    b2: float = 0.999,
-    eps: float = 1e-8,
-    weight_decay: float = 1e-4,
-    mask: Callable[[PyTree], PyTree] | None = _default_decay_mask,
-) -> Optimizer:
-    """Adam (Kingma & Ba 2015, Alg. 1) with decoupled weight decay (Loshchilov & Hutter 2019).
-
-    m <- b1 m + (1 - b1) g;  v <- b2 v + (1 - b2) g^2;  m^ = m / (1 - b1^t);  v^ = v / (1 - b2^t);
-    u = -lr (m^ / (sqrt(v^) + eps) + wd * p)   (the decay only on leaves selected by ``mask``).
-    """
-    lr = as_schedule(learning_rate)
+def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8) -> Optimizer:
+    """Adam's direction (Kingma & Ba 2015, Alg. 1): m^ / (sqrt(v^) + eps), where m and v are
+    the EMAs of g and g^2 and ^ their bias corrections."""
     b1, b2 = _check_unit(b1, "b1"), _check_unit(b2, "b2")
-    if weight_decay < 0:
-        raise JaxscratchError(f"weight decay must be >= 0, got {weight_decay}")
 
     def init(params):
-        return AdamState(jnp.zeros((), jnp.int32), _zeros(params), _zeros(params))
+        return AdamState(_count(), _zeros(params), _zeros(params))
 
     def update(grads, state, params=None):
         t = state.count + 1
-        m = jax.tree.map(lambda m, g: b1 * m + (1 - b1) * g, state.mu, grads)
-        v = jax.tree.map(lambda v, g: b2 * v + (1 - b2) * jnp.square(g), state.nu, grads)
-        c1 = 1 - jnp.power(jnp.float32(b1), t)
-        c2 = 1 - jnp.power(jnp.float32(b2), t)
-        direction = jax.tree.map(lambda m, v: (m / c1) / (jnp.sqrt(v / c2) + eps), m, v)
-        if weight_decay:
-            if params is None:
-                raise JaxscratchError(
-                    "AdamW's weight decay needs the parameters: update(g, s, params)"
-                )
-            selected = mask(params) if mask else jax.tree.map(lambda p: True, params)
-            direction = jax.tree.map(
-                lambda d, p, on: d + weight_decay * p if on else d, direction, params, selected
-            )
-        step = lr(state.count)
-        return jax.tree.map(lambda d: -step * d, direction), AdamState(t, m, v)
+        m = update_moment(state.mu, grads, b1, 1)
+        v = update_moment(state.nu, grads, b2, 2)
+        m_hat, v_hat = bias_correction(m, b1, t), bias_correction(v, b2, t)
+        out = jax.tree.map(lambda m, v: m / (jnp.sqrt(v) + eps), m_hat, v_hat)
+        return out, AdamState(t, m, v)
 
     return Optimizer(init, update)
 
 
-def adam(
-    learning_rate: float | Schedule, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
+def matrices(params: PyTree) -> PyTree:
+    """The default decay mask: weight matrices only (ndim >= 2), not biases or batch-norm."""
+    return jax.tree.map(lambda p: p.ndim >= 2, params)
+
+
+def add_decayed_weights(
+    weight_decay: float, mask: Callable[[PyTree], PyTree] | None = matrices
 ) -> Optimizer:
-    """Adam (Kingma & Ba 2015): ``adamw`` without weight decay."""
-    return adamw(learning_rate, b1, b2, eps, weight_decay=0.0)
+    """u + wd * p on the leaves ``mask(params)`` selects (all of them for ``mask=None``).
+
+    After Adam's scaling this is decoupled weight decay (Loshchilov & Hutter 2019); before any
+    scaling it is the gradient of the L2 penalty wd/2 ||W||^2 (coupled decay).
+    """
+    if weight_decay < 0:
+        raise JaxscratchError(f"weight decay must be >= 0, got {weight_decay}")
+
+    def update(updates, state, params=None):
+        if not weight_decay:
+            return updates, state
+        if params is None:
+            raise JaxscratchError("weight decay needs the parameters: update(g, s, params)")
+        selected = mask(params) if mask else jax.tree.map(lambda p: True, params)
+        decayed = jax.tree.map(
+            lambda u, p, on: u + weight_decay * p if on else u, updates, params, selected
+        )
+        return decayed, state
+
+    return Optimizer(lambda params: EmptyState(), update)
+
+
+def scale_by_schedule(schedule: Schedule) -> Optimizer:
+    """u * schedule(t) at step t = 0, 1, ...; the state carries the step count."""
+
+    def update(updates, state, params=None):
+        factor = schedule(state.count)
+        return jax.tree.map(lambda u: factor * u, updates), ScheduleState(state.count + 1)
+
+    return Optimizer(lambda params: ScheduleState(_count()), update)
+
+
+def scale_by_learning_rate(learning_rate: float | Schedule) -> Optimizer:
+    """The descent step: u * -lr(t), for a fixed rate or a schedule of the step count."""
+    lr = as_schedule(learning_rate)
+    return scale_by_schedule(lambda count: -lr(count))
 
 
 def clip_by_global_norm(max_norm: float) -> Optimizer:
@@ -164,37 +189,73 @@ def clip_by_global_norm(max_norm: float) -> Optimizer:
     return Optimizer(lambda params: EmptyState(), update)
 
 
-def chain(*optimizers: Optimizer) -> Optimizer:
-    """Apply transformations in order, each one's output feeding the next."""
+def chain(*transforms: Optimizer) -> Optimizer:
+    """Apply transforms in order, each one's output updates feeding the next."""
 
     def init(params):
-        return tuple(opt.init(params) for opt in optimizers)
+        return tuple(t.init(params) for t in transforms)
 
-    def update(grads, state, params=None):
+    def update(updates, state, params=None):
         new_state = []
-        for opt, s in zip(optimizers, state, strict=True):
-            grads, s = opt.update(grads, s, params)
+        for t, s in zip(transforms, state, strict=True):
+            updates, s = t.update(updates, s, params)
             new_state.append(s)
-        return grads, tuple(new_state)
+        return updates, tuple(new_state)
 
     return Optimizer(init, update)
 
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
+# -- aliases ----------------------------------------------------------------------------------
 
 
-def make(
-    name: str, learning_rate: float | Schedule, *, weight_decay: float = 0.0, beta: float = 0.9
-):
-    """An optimizer by name (``OPTIMIZERS``); ``weight_decay`` is used only by AdamW."""
-    if name == "sgd":
-        return sgd(learning_rate)
-    if name == "momentum":
-        return momentum(learning_rate, beta)
-    if name == "nesterov":
-        return nesterov(learning_rate, beta)
-    if name == "adam":
-        return adam(learning_rate)
-    if name == "adamw":
-        return adamw(learning_rate, weight_decay=weight_decay)
-    raise JaxscratchError(f"unknown optimizer {name!r}; choose one of {', '.join(OPTIMIZERS)}")
+def sgd(learning_rate: float | Schedule) -> Optimizer:
+    """Plain stochastic gradient descent: u = -lr g (Robbins & Monro 1951)."""
+    return chain(scale_by_learning_rate(learning_rate))
+
+
+def momentum(learning_rate: float | Schedule, beta: float = 0.9) -> Optimizer:
+    """Heavy-ball momentum (Polyak 1964): v <- beta v + g; u = -lr v."""
+    return chain(trace(beta), scale_by_learning_rate(learning_rate))
+
+
+def nesterov(learning_rate: float | Schedule, beta: float = 0.9) -> Optimizer:
+    """Nesterov's accelerated gradient (Sutskever et al. 2013): u = -lr (g + beta v)."""
+    return chain(trace(beta, nesterov=True), scale_by_learning_rate(learning_rate))
+
+
+def adam(
+    learning_rate: float | Schedule, b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8
+) -> Optimizer:
+    """Adam (Kingma & Ba 2015): u = -lr m^ / (sqrt(v^) + eps)."""
+    return chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(learning_rate))
+
+
+def adamw(
+    learning_rate: float | Schedule,
+    b1: float = 0.9,
+    b2: float = 0.999,
+    eps: float = 1e-8,
+    weight_decay: float = 1e-4,
+    mask: Callable[[PyTree], PyTree] | None = matrices,
+) -> Optimizer:
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019):
+    u = -lr (m^ / (sqrt(v^) + eps) + wd p), the decay only on the leaves ``mask`` selects."""
+    return chain(
+        scale_by_adam(b1, b2, eps),
+        add_decayed_weights(weight_decay, mask),
+        scale_by_learning_rate(learning_rate),
+    )
+
+
+OPTIMIZERS: dict[str, Callable[..., Optimizer]] = {
+    "sgd": sgd,
+    "momentum": momentum,
+    "nesterov": nesterov,
+    "adam": adam,
+    "adamw": adamw,
+}
+
+
+def by_name(name: str) -> Callable[..., Optimizer]:
+    """The alias called ``name`` (a key of ``OPTIMIZERS``); raises naming the choices."""
+    return lookup(OPTIMIZERS, name, "optimizer")

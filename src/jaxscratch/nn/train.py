@@ -1,14 +1,20 @@
-"""The compiled training programs: one jit-compiled step, a whole epoch as a ``lax.scan``.
+"""The compiled training programs of one recipe: init, one step, a whole epoch, predictions.
 
 Contract: ``trainer = make_trainer(model, config, n_train)``; ``state = trainer.init(key)``;
-``state, metrics = trainer.step(state, (x, y))`` is one update; ``trainer.run_steps`` scans
-many (donating the state); ``nn.loop.fit`` drives the epochs. All randomness derives from
-``state.key`` and the counters in the state, so a run resumed from a saved state continues
-exactly as the uninterrupted one would.
+``state, metrics = trainer.step(state, (x, y))`` is one update; ``state, metrics =
+trainer.run_epoch(state, x, y)`` runs the next epoch as scanned, donated calls (metrics per
+step); ``trainer.predict(state, x)`` gives (n, K) probabilities. The update is the recipe's
+optimizer (``make_optimizer``) or the ``Optimizer`` passed as ``optimizer=``. All randomness
+comes from the named key streams in the state (``nn.keys``) folded with its step and epoch
+counters, so a run resumed from a saved state continues exactly as the uninterrupted one would.
+The recipe itself (``TrainConfig``, its checks, schedule and optimizer) is ``nn.config``.
 """
 
+import math
+import time
+import warnings
+from collections import Counter
 from collections.abc import Callable
-from functools import partial
 from typing import Any, NamedTuple
 
 import jax
@@ -18,42 +24,18 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import augment, optim, schedules
-from jaxscratch.nn.losses import l2_penalty, softmax, softmax_cross_entropy
+from jaxscratch.nn import augment, optim
+from jaxscratch.nn.config import TrainConfig, check_train_config, make_optimizer
+from jaxscratch.nn.keys import Streams, draw, streams
+from jaxscratch.nn.losses import softmax, softmax_cross_entropy
 from jaxscratch.nn.model import MLP, MLPConfig, MLPState, apply_mlp, check_config, init_mlp
-
-SCHEDULES = ("constant", "step", "cosine")
-
-
-class TrainConfig(NamedTuple):
-    """Optimisation recipe as data.
-
-    The defaults are the project's default recipe (what ``jaxscratch mnist train``, the width
-    search and the demo use): AdamW at peak 3e-3 with decoupled weight decay 1e-4, one epoch of
-    linear warm-up then cosine decay, batch 128, 10 epochs.
-    """
-
-    epochs: int = 10
-    batch_size: int = 128
-    optimizer: str = "adamw"
-    lr: float = 3e-3
-    schedule: str = "cosine"  # constant | step | cosine
-    warmup_epochs: float = 1.0  # cosine only
-    step_every_epochs: int = 10  # step only: multiply by step_factor every this many epochs
-    step_factor: float = 0.1
-    weight_decay: float = 1e-4  # AdamW: decoupled; other optimizers: L2 penalty wd/2 ||W||^2
-    label_smoothing: float = 0.0
-    clip_norm: float = 0.0  # 0 = no clipping
-    eval_batch_size: int = 2048
-    augment_shift: float = 0.0  # random shifts up to this many pixels (0 = no augmentation)
-    augment_degrees: float = 0.0  # random rotations up to this many degrees
 
 
 class TrainState(NamedTuple):
     params: MLP
     model_state: MLPState  # batch-norm running statistics
     opt_state: Any
-    key: Array  # root key; never split in place, only folded with counters
+    keys: Streams  # named streams of the root key; only ever folded with the counters below
     step: Array  # () int32, updates taken
     epoch: Array  # () int32, epochs completed
 
@@ -63,66 +45,15 @@ class StepMetrics(NamedTuple):
     accuracy: Array
 
 
-class Trainer(NamedTuple):
-    init: Callable[[Array], TrainState]
-    step: Callable  # (state, (x, y)) -> (state, StepMetrics)
-    run_steps: Callable  # (state, x, y, idx (k, B)) -> (state, StepMetrics of (k,)); jit, donated
-    permutation: Callable  # (state, n) -> (steps, B) batch indices for the state's epoch
-    predict_proba: Callable  # (params, model_state, x) -> (n, K) probabilities; batched jit
-    compile: Callable  # (state, x, y, steps) -> None: compile run_steps for chunks of ``steps``
-    model: MLPConfig
-    config: TrainConfig
-    steps_per_epoch: int
-    devices: int = 1
-    place: Callable = lambda tree: tree  # put arrays where the programs expect them (replicated)
+class EpochProgress(NamedTuple):
+    """What a progress bar needs after each chunk of an epoch."""
 
-
-def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
-    """Validate the recipe against a training set of ``n_train`` examples."""
-    if config.epochs < 1:
-        raise JaxscratchError(f"epochs must be >= 1, got {config.epochs}")
-    if config.batch_size < 1:
-        raise JaxscratchError(f"batch size must be >= 1, got {config.batch_size}")
-    if config.batch_size > n_train:
-        raise JaxscratchError(
-            f"batch size {config.batch_size} exceeds the {n_train} training examples; "
-            f"use --batch-size {min(128, n_train)} or more data"
-        )
-    if config.optimizer not in optim.OPTIMIZERS:
-        optim.make(config.optimizer, 1.0)
-    schedules.check_lr(config.lr, "--lr")
-    if config.schedule not in SCHEDULES:
-        raise JaxscratchError(
-            f"unknown schedule {config.schedule!r}; choose {', '.join(SCHEDULES)}"
-        )
-    if config.weight_decay < 0 or not 0 <= config.label_smoothing < 1 or config.clip_norm < 0:
-        raise JaxscratchError(
-            "weight decay and clip norm must be >= 0 and label smoothing in [0, 1); "
-            f"got {config.weight_decay}, {config.clip_norm}, {config.label_smoothing}"
-        )
-    augment.check_augment(config.augment_shift, config.augment_degrees)
-    return config
-
-
-def make_schedule(config: TrainConfig, steps_per_epoch: int) -> schedules.Schedule:
-    total = config.epochs * steps_per_epoch
-    if config.schedule == "cosine":
-        warm = int(round(config.warmup_epochs * steps_per_epoch))
-        return schedules.warmup_cosine(config.lr, total, min(warm, total - 1))
-    if config.schedule == "step":
-        return schedules.step_decay(
-            config.lr, config.step_every_epochs * steps_per_epoch, config.step_factor
-        )
-    return schedules.constant(config.lr)
-
-
-def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> optim.Optimizer:
-    """The optimizer the recipe names, with its schedule and optional global-norm clipping."""
-    wd = config.weight_decay if config.optimizer == "adamw" else 0.0
-    opt = optim.make(config.optimizer, make_schedule(config, steps_per_epoch), weight_decay=wd)
-    return (
-        optim.chain(optim.clip_by_global_norm(config.clip_norm), opt) if config.clip_norm else opt
-    )
+    epoch: int  # 1-based
+    epochs: int
+    step: int  # mini-batches done in this epoch
+    steps: int  # mini-batches per epoch
+    loss: float  # last mini-batch loss
+    accuracy: float  # mean mini-batch accuracy over the chunk
 
 
 def _zero() -> Array:
@@ -131,16 +62,18 @@ def _zero() -> Array:
 
 def _unshare(state: TrainState) -> TrainState:
     """Give every leaf its own buffer: donation refuses one buffer passed twice."""
-    rest = jax.tree.map(lambda a: jnp.array(a, copy=True), state._replace(key=None))
-    return rest._replace(key=state.key)
+    rest = jax.tree.map(lambda a: jnp.array(a, copy=True), state._replace(keys=None))
+    return rest._replace(keys=state.keys)
 
 
 class _Spec(NamedTuple):
-    """Everything the compiled programs depend on; hashable, so equal recipes share one cache."""
+    """Everything the compiled programs depend on; hashable, so equal recipes share one cache
+    entry (the optimizer compares by identity: ``make_optimizer`` returns one value a recipe)."""
 
     model: MLPConfig
     config: TrainConfig
     steps_per_epoch: int
+    optimizer: optim.Optimizer
     mesh: Mesh | None = None  # data parallel: the batch is sharded over the "batch" axis
 
 
@@ -149,47 +82,48 @@ class _Spec(NamedTuple):
 # by two the updates happen in place (see the ``copy`` ops in the compiled HLO).
 _UNROLL = 2
 
+# How often each recipe's epoch program was traced: the Python body runs only while JAX traces
+# it, so a count that grows after the first compilation means the epoch recompiled.
+_EPOCH_TRACES: Counter = Counter()
+
 
 def _init(key: Array, spec: _Spec) -> TrainState:
-    k_init, k_run = jax.random.split(key)
-    params, model_state = init_mlp(key=k_init, config=spec.model)
-    opt_state = make_optimizer(spec.config, spec.steps_per_epoch).init(params)
-    return _unshare(TrainState(params, model_state, opt_state, k_run, _zero(), _zero()))
+    keys = streams(key)
+    params, model_state = init_mlp(key=keys.init, config=spec.model)
+    opt_state = spec.optimizer.init(params)
+    return _unshare(TrainState(params, model_state, opt_state, keys, _zero(), _zero()))
 
 
 def _objective(params, model_state, key, x, y, spec: _Spec):
-    model, config = spec.model, spec.config
-    logits, new_state = apply_mlp(params, model_state, x, config=model, key=key, train=True)
-    loss = softmax_cross_entropy(logits, y, config.label_smoothing)
-    if config.weight_decay and config.optimizer != "adamw":  # coupled L2 (AdamW decouples it)
-        total = loss + config.weight_decay * l2_penalty(params)
-    else:
-        total = loss
+    logits, new_state = apply_mlp(params, model_state, x, config=spec.model, key=key, train=True)
+    loss = softmax_cross_entropy(logits, y, spec.config.label_smoothing)
     accuracy = jnp.mean(jnp.argmax(logits, axis=-1) == y)
-    return total, (new_state, StepMetrics(loss, accuracy))
+    return loss, (new_state, StepMetrics(loss, accuracy))
 
 
 def _step(state: TrainState, batch, spec: _Spec) -> tuple[TrainState, StepMetrics]:
     x, y = batch
-    if (spec.config.augment_shift or spec.config.augment_degrees) and x.ndim == 3:
-        k_aug = jax.random.fold_in(jax.random.fold_in(state.key, 2), state.step)
-        x = augment.augment(k_aug, x, spec.config.augment_shift, spec.config.augment_degrees)
+    config = spec.config
+    if (config.augment_shift or config.augment_degrees) and x.ndim == 3:
+        k_augment = draw(state.keys.augment, state.step)
+        x = augment.augment(k_augment, x, config.augment_shift, config.augment_degrees)
     if spec.mesh is not None:  # each device takes its slice of the batch; XLA reduces gradients
         x = lax.with_sharding_constraint(x, NamedSharding(spec.mesh, P("batch")))
         y = lax.with_sharding_constraint(y, NamedSharding(spec.mesh, P("batch")))
-    k_dropout = jax.random.fold_in(jax.random.fold_in(state.key, 1), state.step)
+    k_dropout = draw(state.keys.dropout, state.step)
     grad_fn = jax.value_and_grad(_objective, has_aux=True)
     (_, (model_state, metrics)), grads = grad_fn(
         state.params, state.model_state, k_dropout, x, y, spec
     )
-    opt = make_optimizer(spec.config, spec.steps_per_epoch)
-    updates, opt_state = opt.update(grads, state.opt_state, state.params)
+    updates, opt_state = spec.optimizer.update(grads, state.opt_state, state.params)
     params = optim.apply_updates(state.params, updates)
     new = state._replace(params=params, model_state=model_state, opt_state=opt_state)
     return new._replace(step=state.step + 1), metrics
 
 
 def _run_steps(state: TrainState, x, y, idx, spec: _Spec):
+    _EPOCH_TRACES[spec] += 1
+
     def body(s, batch_idx):  # batch_idx (B,): gather the mini-batch on device
         return _step(s, (x[batch_idx], y[batch_idx]), spec)
 
@@ -197,10 +131,9 @@ def _run_steps(state: TrainState, x, y, idx, spec: _Spec):
 
 
 def _permutation(state: TrainState, n: int, spec: _Spec) -> Array:
-    k_shuffle = jax.random.fold_in(jax.random.fold_in(state.key, 0), state.epoch)
     b = spec.config.batch_size
-    perm = jax.random.permutation(k_shuffle, n)[: spec.steps_per_epoch * b]
-    return perm.reshape(spec.steps_per_epoch, b)  # (steps, B)
+    perm = jax.random.permutation(draw(state.keys.shuffle, state.epoch), n)
+    return perm[: spec.steps_per_epoch * b].reshape(spec.steps_per_epoch, b)  # (steps, B)
 
 
 def _predict_proba(params, model_state, x, model: MLPConfig, batch: int) -> Array:
@@ -221,6 +154,145 @@ _permutation_jit = jax.jit(_permutation, static_argnames=("n", "spec"))
 _predict_jit = jax.jit(_predict_proba, static_argnames=("model", "batch"))
 
 
+def _chunks(steps: int, chunks: int) -> list[tuple[int, int]]:
+    """Split 0..steps into at most ``chunks`` nearly equal pieces (at most two distinct sizes)."""
+    chunks = max(1, min(chunks, steps))
+    size = math.ceil(steps / chunks)
+    return [(a, min(a + size, steps)) for a in range(0, steps, size)]
+
+
+class Trainer:
+    """One recipe's compiled programs: ``init``, ``step``, ``run_epoch`` and ``predict``.
+
+    Built by ``make_trainer``. Placement on the devices and compilation ahead of the first epoch
+    happen inside; the rest are read-only facts about the recipe.
+    """
+
+    def __init__(self, spec: _Spec, devices: int):
+        self._spec = spec
+        self._devices = devices
+        self._replicated = None if spec.mesh is None else NamedSharding(spec.mesh, P())
+        self._ready: set[tuple] = set()  # (data shapes and dtypes, chunk size) compiled ahead
+        self._compile_seconds = 0.0
+        self._data: tuple = ()  # (x, y, x on the devices, y on the devices) of the last epoch
+
+    @property
+    def model(self) -> MLPConfig:
+        return self._spec.model
+
+    @property
+    def config(self) -> TrainConfig:
+        return self._spec.config
+
+    @property
+    def optimizer(self) -> optim.Optimizer:
+        return self._spec.optimizer
+
+    @property
+    def steps_per_epoch(self) -> int:
+        """Mini-batches per epoch; each shuffle's last ``n_train % batch_size`` are dropped."""
+        return self._spec.steps_per_epoch
+
+    @property
+    def devices(self) -> int:
+        return self._devices
+
+    @property
+    def compile_seconds(self) -> float:
+        """Seconds this trainer has spent compiling its epoch programs ahead of running them."""
+        return self._compile_seconds
+
+    def init(self, key: Array) -> TrainState:
+        """A fresh state: parameters from the key's ``init`` stream, zero counters."""
+        return self._place(_init_jit(key, spec=self._spec))
+
+    def step(
+        self, state: TrainState, batch: tuple[Array, Array]
+    ) -> tuple[TrainState, StepMetrics]:
+        """One update on the mini-batch (x (B, ...), y (B,))."""
+        return _step_jit(state, batch, spec=self._spec)
+
+    def run_epoch(
+        self,
+        state: TrainState,
+        x,
+        y,
+        *,
+        chunks: int = 1,
+        on_progress: Callable[[EpochProgress], None] | None = None,
+    ) -> tuple[TrainState, StepMetrics]:
+        """Train one epoch: returns the state (``epoch`` + 1) and metrics per step (steps,).
+
+        The batches are the epoch's permutation of (x (n, ...), y (n,)), run as ``chunks``
+        scanned jit calls that donate ``state`` (one compiled program per chunk size; the chunks
+        only let ``on_progress`` move). Pass device arrays (``jnp.asarray``) so that the data
+        travel to the devices once, not every epoch. Warns if the epoch program recompiled.
+        """
+        spec = self._spec
+        x, y = self._device_data(x, y)
+        state = self._place(state)
+        pieces = _chunks(spec.steps_per_epoch, chunks)
+        perm = self._permutation(state, x, y, {b - a for a, b in pieces})  # (steps, B)
+        traces = _EPOCH_TRACES[spec]
+        epoch = int(state.epoch) + 1 if on_progress is not None else 0
+        parts: list[StepMetrics] = []
+        for a, b in pieces:
+            state, metrics = _run_steps_jit(state, x, y, perm[a:b], spec=spec)
+            # report the previous chunk only now, so reading it never idles the device
+            if on_progress is not None and parts:
+                on_progress(self._progress(parts[-1], epoch, a))
+            parts.append(metrics)
+        if on_progress is not None:
+            on_progress(self._progress(parts[-1], epoch, spec.steps_per_epoch))
+        if _EPOCH_TRACES[spec] > traces:
+            warnings.warn(
+                f"the epoch step recompiled in epoch {int(state.epoch) + 1}", stacklevel=2
+            )
+        state = state._replace(epoch=state.epoch + 1)
+        if len(parts) == 1:
+            return state, parts[0]
+        return state, jax.tree.map(lambda *m: jnp.concatenate(m), *parts)
+
+    def predict(self, state: TrainState, x) -> Array:
+        """Class probabilities (n, K) in evaluation mode, in batches of ``eval_batch_size``."""
+        batch = self._spec.config.eval_batch_size
+        return _predict_jit(
+            state.params, state.model_state, jnp.asarray(x), model=self.model, batch=batch
+        )
+
+    def _place(self, tree):
+        """Replicate arrays over the devices (data parallel); as they are on one device."""
+        return tree if self._replicated is None else jax.device_put(tree, self._replicated)
+
+    def _device_data(self, x, y) -> tuple[Array, Array]:
+        if self._data and self._data[0] is x and self._data[1] is y:
+            return self._data[2:]
+        placed = self._place((jnp.asarray(x), jnp.asarray(y, jnp.int32)))
+        if isinstance(x, jax.Array) and isinstance(y, jax.Array):  # immutable: safe to keep
+            self._data = (x, y, *placed)
+        return placed
+
+    def _permutation(self, state: TrainState, x, y, sizes: set[int]) -> Array:
+        """The epoch's batch indices; the first time for these data and chunk sizes, compile
+        the epoch programs ahead, timed in ``compile_seconds``."""
+        t0 = time.perf_counter()
+        perm = _permutation_jit(state, n=int(x.shape[0]), spec=self._spec)
+        todo = [
+            s for s in sorted(sizes) if (x.shape, x.dtype, y.shape, y.dtype, s) not in self._ready
+        ]
+        if todo:
+            for size in todo:
+                _run_steps_jit.lower(state, x, y, perm[:size], spec=self._spec).compile()
+                self._ready.add((x.shape, x.dtype, y.shape, y.dtype, size))
+            jax.block_until_ready(perm)
+            self._compile_seconds += time.perf_counter() - t0
+        return perm
+
+    def _progress(self, metrics: StepMetrics, epoch: int, done: int) -> EpochProgress:
+        loss, acc = float(metrics.loss[-1]), float(metrics.accuracy.mean())
+        return EpochProgress(epoch, self.config.epochs, done, self.steps_per_epoch, loss, acc)
+
+
 def check_devices(devices: int, batch_size: int) -> int:
     """Refuse more devices than JAX sees, and a batch that does not split evenly over them."""
     if devices >= 1 and batch_size % devices:
@@ -237,43 +309,36 @@ def check_devices(devices: int, batch_size: int) -> int:
     return devices
 
 
-def make_trainer(model: MLPConfig, config: TrainConfig, n_train: int, devices: int = 1) -> Trainer:
-    """Bind the jit-compiled step, epoch runner and batched predictor to one recipe.
+def make_trainer(
+    model: MLPConfig,
+    config: TrainConfig,
+    n_train: int,
+    devices: int = 1,
+    *,
+    optimizer: optim.Optimizer | None = None,
+) -> Trainer:
+    """Bind the compiled programs to one recipe and optimizer.
 
+    ``optimizer`` (an ``Optimizer``, e.g. ``chain(clip_by_global_norm(1.0), adamw(1e-3))``)
+    replaces the one the recipe names; the recipe's loss, batches, epochs and augmentation stay.
     With ``devices`` > 1 training is data parallel: a one-axis ``Mesh`` over the first
     ``devices`` JAX devices, each mini-batch sharded over it, parameters and optimizer state
-    replicated (``trainer.place``); XLA inserts the gradient all-reduce. Batch-norm statistics
-    are those of the whole mini-batch, so the result equals the one-device run up to rounding.
+    replicated; XLA inserts the gradient all-reduce. Batch-norm statistics are those of the
+    whole mini-batch, so the result equals the one-device run up to rounding.
 
-    The compiled programs live at module level keyed by the (hashable) recipe, so building the
+    The compiled programs live at module level keyed by (recipe, optimizer), so building the
     same trainer twice (a resumed run, ``evaluate``) reuses them instead of compiling again.
     """
     model = check_config(model)
     config = check_train_config(config, n_train)
     devices = check_devices(devices, config.batch_size)
+    steps = n_train // config.batch_size
+    if optimizer is None:
+        optimizer = make_optimizer(config, steps)
+    elif not isinstance(optimizer, optim.Optimizer):
+        raise JaxscratchError(
+            f"optimizer must be an nn.Optimizer(init, update), got {type(optimizer).__name__}; "
+            "e.g. nn.chain(nn.clip_by_global_norm(1.0), nn.adamw(1e-3))"
+        )
     mesh = Mesh(jax.devices()[:devices], ("batch",)) if devices > 1 else None
-    spec = _Spec(model, config, n_train // config.batch_size, mesh)  # each shuffle's tail dropped
-
-    def place(tree):
-        if mesh is None:
-            return tree
-        return jax.device_put(tree, NamedSharding(mesh, P()))
-
-    def compile_ahead(state: TrainState, x, y, steps: int) -> None:
-        idx = jax.ShapeDtypeStruct((steps, config.batch_size), jnp.int32)
-        _run_steps_jit.lower(state, x, y, idx, spec=spec).compile()  # fills the jit's cache
-        _permutation_jit.lower(state, n=int(x.shape[0]), spec=spec).compile()
-
-    return Trainer(
-        init=lambda key: place(_init_jit(key, spec=spec)),
-        step=partial(_step_jit, spec=spec),
-        run_steps=partial(_run_steps_jit, spec=spec),
-        permutation=lambda state, n: _permutation_jit(state, n=n, spec=spec),
-        predict_proba=partial(_predict_jit, model=model, batch=config.eval_batch_size),
-        compile=compile_ahead,
-        model=model,
-        config=config,
-        steps_per_epoch=spec.steps_per_epoch,
-        devices=devices,
-        place=place,
-    )
+    return Trainer(_Spec(model, config, steps, optimizer, mesh), devices)

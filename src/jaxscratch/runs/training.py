@@ -140,11 +140,6 @@ def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
 
 
-def _proba(trainer: nn.Trainer, state: nn.TrainState, x) -> np.ndarray:
-    """(n, K) class probabilities of the trained network (eval mode)."""
-    return np.asarray(trainer.predict_proba(state.params, state.model_state, x))
-
-
 def train_run(
     out: str | Path,
     data: Data,
@@ -277,7 +272,7 @@ class OpenRun(NamedTuple):
 
     def predict(self, x) -> np.ndarray:
         """(n, K) class probabilities for images ``x`` (n, h, w)."""
-        return _proba(self.trainer, self.state, x)
+        return np.asarray(self.trainer.predict(self.state, x))
 
 
 def open_run(run: str | Path) -> OpenRun:
