@@ -2,6 +2,7 @@
 
 import json
 
+import jax
 import numpy as np
 import pytest
 
@@ -61,6 +62,23 @@ def test_float64_and_every_method(cli):
         code, out, _ = cli("mvn", "sample", "--dim", "3", "--n", "5000", "--dtype", "float64",
                            "--method", method, "--json")  # fmt: skip
         assert code == 0 and json.loads(out)["dtype"] == "float64"
+
+
+def test_float64_leaves_64_bit_mode_off(cli, tmp_path):
+    assert not jax.config.jax_enable_x64
+    code, out, _ = cli("mvn", "sample", "--dim", "2", "--n", "1000", "--dtype", "float64",
+                       "--out", tmp_path / "x.npy", "--json")  # fmt: skip
+    assert code == 0 and not jax.config.jax_enable_x64
+    assert np.load(tmp_path / "x.npy").dtype == np.float64  # the draws themselves were float64
+    assert json.loads(out)["dtype"] == "float64"
+
+
+def test_table_lists_every_entry_of_a_small_problem(cli):
+    code, out, _ = cli("mvn", "sample", "--dim", "2", "--n", "5000")
+    assert code == 0
+    for label in ("mu[0]", "mu[1]", "S[0,0]", "S[0,1]", "S[1,1]"):
+        assert label in out
+    assert "standard errors over 5 quantities" in out and "largest |z|" not in out
 
 
 def test_singular_covariance_needs_allow_singular(cli):

@@ -126,14 +126,46 @@ def test_ellipse_points_are_k_mahalanobis_units_away(p):
         np.testing.assert_allclose(gaussian.mahalanobis(bv.to_mvn(p), pts), k, rtol=1e-10)
 
 
-def test_ellipse_mass_matches_chi_square_and_the_fraction_of_samples_inside(p, key):
-    ks = np.array([1.0, 2.0, 3.0])
+def test_ellipse_mass_matches_chi_square(x64):
+    ks = np.array([0.5, 1.0, 2.0, 3.0])
     np.testing.assert_allclose(bv.ellipse_mass(ks), stats.chi2(2).cdf(ks**2), rtol=1e-12)
-    n = 100_000
-    d = np.asarray(gaussian.mahalanobis(bv.to_mvn(p), sb.sample(key, p, n)))
-    for k, mass in zip(ks, np.asarray(bv.ellipse_mass(ks)), strict=True):
-        se = math.sqrt(mass * (1.0 - mass) / n)
-        assert abs(np.mean(d <= k) - mass) < 4.5 * se
+
+
+def test_ellipse_coverage_is_within_a_few_se_of_the_exact_mass(p, key):
+    """For draws of p the fraction inside each ellipse is Binomial(n, mass) / n: within 4.5 se
+    of the chi-square(2) mass, and equal to a count by an independent numpy inverse."""
+    n, ks = 100_000, np.array([0.5, 1.0, 2.0, 3.0])
+    x = sb.sample(key, p, n)
+    c = bv.ellipse_coverage(p, x, ks)
+    np.testing.assert_allclose(c.k, ks)
+    np.testing.assert_allclose(c.mass, bv.ellipse_mass(ks), rtol=1e-12)
+    assert np.all(np.abs(np.asarray(c.fraction) - np.asarray(c.mass)) < 4.5 * np.asarray(c.se))
+    r = np.asarray(x) - MEAN
+    d2 = np.einsum("ni,ij,nj->n", r, np.linalg.inv(COV), r)  # (n,) squared Mahalanobis
+    np.testing.assert_allclose(c.fraction, [np.mean(d2 <= k * k) for k in ks], atol=2 / n)
+
+
+def test_ellipse_coverage_se_is_the_binomial_closed_form(p, key):
+    # k^2 = 2 ln 2 and 2 ln 10 put mass 1/2 and 9/10 inside: se = sqrt(m (1 - m) / n)
+    n = 400
+    c = bv.ellipse_coverage(p, sb.sample(key, p, n), [math.sqrt(2 * math.log(2)),
+                                                      math.sqrt(2 * math.log(10))])  # fmt: skip
+    np.testing.assert_allclose(c.mass, [0.5, 0.9], rtol=1e-12)
+    np.testing.assert_allclose(c.se, [0.5 / 20, 0.3 / 20], rtol=1e-12)
+
+
+def test_ellipse_coverage_se_matches_the_spread_over_repeated_experiments(p, key):
+    """The binomial se equals the sd of the fraction over many independent samples (relative
+    error of an sd estimated from R runs ~ 1/sqrt(2R))."""
+    runs, n, ks = 1000, 500, np.array([1.0, 2.0])
+    keys = jax.random.split(key, runs)
+    fractions = jax.vmap(lambda k: bv.ellipse_coverage(p, sb.sample(k, p, n), ks).fraction)(keys)
+    se = bv.ellipse_coverage(p, sb.sample(key, p, n), ks).se
+    np.testing.assert_allclose(
+        np.std(np.asarray(fractions), axis=0), se, rtol=5 / np.sqrt(2 * runs)
+    )
+    np.testing.assert_allclose(np.mean(np.asarray(fractions), axis=0), bv.ellipse_mass(ks),
+                               atol=5 * float(np.max(se)) / np.sqrt(runs))  # fmt: skip
 
 
 def test_eigen_and_tilt_describe_the_major_axis(p):

@@ -87,3 +87,49 @@ def test_bad_sample_sizes_are_clear_errors(key, ns):
     x = jnp.zeros((1000, 2))
     with pytest.raises(JaxscratchError, match="sample sizes .* must increase"):
         _convergence(x, jnp.zeros(2), jnp.eye(2), ns)
+
+
+def test_entries_are_the_z_scores_with_their_labels(key):
+    d = 3
+    dist = g.from_cov(g.random_mean(key, d), g.random_covariance(key, d))
+    rec = g.reconstruct(g.sample(jax.random.fold_in(key, 1), dist, (2000,)), dist.mean, dist.cov)
+    means, covs = rec.mean_entries(), rec.cov_entries()
+    assert rec.dim == d and rec.n_tests == len(means) + len(covs) == 3 + 6 == g.n_tests(d)
+    assert [e.label for e in means] == ["mu[0]", "mu[1]", "mu[2]"]
+    assert [e.label for e in covs] == ["S[0,0]", "S[0,1]", "S[0,2]", "S[1,1]", "S[1,2]", "S[2,2]"]
+    np.testing.assert_allclose([e.z for e in means + covs], g.z_scores(rec), rtol=1e-6)
+    s12 = covs[4]  # S[1,2]
+    assert s12.truth == pytest.approx(float(dist.cov[1, 2]))
+    assert s12.estimate == pytest.approx(float(rec.cov_hat[1, 2]))
+    assert s12.z == pytest.approx((s12.estimate - s12.truth) / s12.se, rel=1e-4)
+    assert s12.error == s12.estimate - s12.truth
+    assert max(abs(e.z) for e in means + covs) == pytest.approx(rec.max_abs_z, rel=1e-6)
+
+
+def test_largest_first_orders_by_absolute_z():
+    rows = tuple(g.Entry(f"e{i}", 0.0, z, 1.0, z) for i, z in enumerate([0.5, -3.0, 2.0, 3.0]))
+    assert [e.label for e in g.largest_first(rows)] == ["e1", "e3", "e2", "e0"]  # ties keep order
+
+
+def test_number_of_tests_counts_means_and_the_upper_triangle():
+    assert [g.n_tests(d) for d in (1, 2, 10, 100)] == [2, 5, 65, 5150]
+
+
+def test_convergence_verdicts_agree_with_reconstruct_on_each_prefix(key):
+    """At every n the verdict is the one ``reconstruct`` gives on the first n rows, for a right
+    and for a wrong truth, and the error ratios are O(1) when the truth is right."""
+    d = 3
+    cov = g.random_covariance(key, d)
+    dist = g.from_cov(jnp.zeros(d), cov)
+    x = g.sample(jax.random.fold_in(key, 1), dist, (20_000,))
+    ns = (100, 2000, 20_000)
+    for mean in (dist.mean, dist.mean + 0.05):
+        v = g.convergence_verdicts(_convergence(x, mean, cov, ns), d, alpha=1e-3)
+        assert v.n_tests == 9 and v.threshold == pytest.approx(g.bonferroni_z(9, 1e-3))
+        recs = [g.reconstruct(x[:n], mean, cov) for n in ns]
+        assert list(v.consistent) == [r.consistent for r in recs]
+        np.testing.assert_allclose(v.max_abs_z, [r.max_abs_z for r in recs], rtol=1e-3)
+    assert not v.consistent[-1]  # 0.05 off: 2.5 to 5.4 se per mean entry at n = 20 000
+    right = g.convergence_verdicts(_convergence(x, dist.mean, cov, ns), d)
+    assert right.consistent.all() and np.all(right.mean_err_ratio < 4.0)
+    assert np.all(right.cov_err_ratio < 4.0)

@@ -8,10 +8,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
+    import jax
+
     from jaxscratch.pipeline.demo import run_demo
 
     out = tmp_path_factory.mktemp("demo")
-    return run_demo(out, quick=True, parts=["bivariate", "mvn"])
+    return run_demo(out, jax.random.key(0), quick=True, parts=["bivariate", "mvn"])
 
 
 def test_report_renders_every_image_without_console_errors(report, tmp_path):

@@ -131,7 +131,9 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         ("Classic 3-D", classic),
         dynamic=False,
     )
-    state = {"z": sb.base_normals(jax.random.key(seed), controls.N_MAX), "draw": 0, "quiet": False}
+    base = jax.random.key(seed)  # never used itself: draw k uses fold_in(base, k)
+    state = {"z": sb.base_normals(jax.random.fold_in(base, 0), controls.N_MAX), "draw": 0,
+             "quiet": False}  # fmt: skip
 
     def current() -> sb.BivariateScene:
         p = bv.params(*(w[f].value for f in controls.PARAMS))
@@ -184,7 +186,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
 
     def new_draw(_event) -> None:
         state["draw"] += 1
-        key = jax.random.fold_in(jax.random.key(seed), state["draw"])
+        key = jax.random.fold_in(base, state["draw"])
         state["z"] = sb.base_normals(key, controls.N_MAX)
         redraw_all()
 

@@ -55,9 +55,9 @@ def _figure(src: dict[str, ColumnDataSource]):
                  tools="", toolbar_location=None, x_axis_label="x", y_axis_label="y",
                  title="click to add a point", name="blr-fig")  # fmt: skip
     fig.varea("x", "pred_lo", "pred_hi", source=src["bands"], color=PRED_COLOR, alpha=0.8,
-              legend_label="predictive band: new y ± 2 sd")  # fmt: skip
+              legend_label=f"predictive band: new y ± {blr.BAND_SDS:g} sd")  # fmt: skip
     fig.varea("x", "epi_lo", "epi_hi", source=src["bands"], color=EPI_COLOR, alpha=0.7,
-              legend_label="epistemic band: f(x) ± 2 sd")  # fmt: skip
+              legend_label=f"epistemic band: f(x) ± {blr.BAND_SDS:g} sd")  # fmt: skip
     fig.multi_line("xs", "ys", source=src["draws"], color=DRAW_COLOR, alpha=0.8, line_width=1,
                    legend_label="posterior draws of f")  # fmt: skip
     fig.line("x", "mean", source=src["bands"], color=MEAN_COLOR, line_width=2.5,
@@ -93,8 +93,9 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     fig = _figure(src)
     readout = pn.pane.HTML("", css_classes=["blr-readout-pane"], width=420)
     grid = np.linspace(*X_WINDOW, GRID)
+    k_draws, k_points = jax.random.split(jax.random.key(seed))  # function draws; sampled points
     state = {"x": np.zeros(CAPACITY), "y": np.zeros(CAPACITY), "n": 0, "note": "",
-             "key": jax.random.key(seed), "added": 0, "quiet": False}  # fmt: skip
+             "key": k_draws, "added": 0, "quiet": False}  # fmt: skip
 
     def current_basis() -> blr.Basis:
         return _basis(BASES[basis_w.value], degree.value, centres.value)
@@ -110,11 +111,11 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
                                           jnp.asarray(state["y"]), jnp.asarray(mask),
                                           jnp.asarray(grid), jnp.array([alpha, beta]),
                                           N_DRAWS))  # fmt: skip
-        epi, pred = 2.0 * sc.epistemic_sd, 2.0 * sc.predictive_sd
+        bands = blr.Predictive(sc.mean, sc.epistemic_sd, sc.predictive_sd)
+        (epi_lo, epi_hi), (pred_lo, pred_hi) = bands.epistemic_band, bands.predictive_band
         with pn.io.hold():
-            src["bands"].data = {"x": grid, "mean": sc.mean, "epi_lo": sc.mean - epi,
-                                 "epi_hi": sc.mean + epi, "pred_lo": sc.mean - pred,
-                                 "pred_hi": sc.mean + pred}  # fmt: skip
+            src["bands"].data = {"x": grid, "mean": sc.mean, "epi_lo": epi_lo, "epi_hi": epi_hi,
+                                 "pred_lo": pred_lo, "pred_hi": pred_hi}  # fmt: skip
             src["draws"].data = {"xs": [grid] * N_DRAWS, "ys": list(sc.draws)}
             src["points"].data = {"x": state["x"][: state["n"]], "y": state["y"][: state["n"]]}
             readout.object = _readout_html(sc, alpha, beta, basis, state["note"])
@@ -135,7 +136,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
 
     def add_sample(_event) -> None:
         state["added"] += 1
-        key = jax.random.fold_in(jax.random.key(seed + 1), state["added"])
+        key = jax.random.fold_in(k_points, state["added"])  # one fresh key per button press
         d = blr.make_data(key, 10, truth="sin", noise=0.2, x_range=X_WINDOW)
         add_points(np.asarray(d.x, float), np.asarray(d.y, float))
 
@@ -197,7 +198,8 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         pn.pane.Markdown(
             "### Bayesian linear regression\nClick the plot to add a point. The posterior over "
             "weights is exact (PRML §3.3): the dark band is where the regression function f(x) "
-            "lies (epistemic, ± 2 sd), the light band where a new noisy y lies (predictive, "
+            f"lies (epistemic, ± {blr.BAND_SDS:g} sd), the light band where a new noisy y lies "
+            "(predictive, "
             "adds the noise 1/β). The log evidence ln p(y | α, β) scores the model; "
             "*empirical Bayes* maximises it over α and β."
         ),

@@ -32,28 +32,25 @@ def _sup(k: int) -> str:
     return "10" + str(k).translate(str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
 
 
-def _table_html(c: g.Convergence, d: int, bound: float) -> str:
+def _table_html(c: g.Convergence, v: g.Verdicts, d: int) -> str:
     """The readout: the test family, then one row per n (errors in standard-error units)."""
-    m = d * (d + 1) // 2
     rows = []
     for i, n in enumerate(c.ns):
-        zmax = max(float(c.max_z_mean[i]), float(c.max_z_cov[i]))
-        ok = "✓" if zmax <= bound else "✗"
         cells = (
             _sup(int(round(np.log10(n)))),
             f"{c.max_z_mean[i]:.2f}",
             f"{c.max_z_cov[i]:.2f}",
-            f"{c.mean_err[i]:.2e} ({c.mean_err[i] / c.mean_err_rms[i]:.2f})",
-            f"{c.cov_err[i]:.2e} ({c.cov_err[i] / c.cov_err_rms[i]:.2f})",
-            ok,
+            f"{c.mean_err[i]:.2e} ({v.mean_err_ratio[i]:.2f})",
+            f"{c.cov_err[i]:.2e} ({v.cov_err_ratio[i]:.2f})",
+            "✓" if v.consistent[i] else "✗",
         )
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
-    last = max(float(c.max_z_mean[-1]), float(c.max_z_cov[-1]))
-    verdict = "consistent" if last <= bound else "INCONSISTENT"
+    verdict = "consistent" if v.consistent[-1] else "INCONSISTENT"
+    alpha, n_last = _sup(int(round(np.log10(v.alpha)))), _sup(int(round(np.log10(c.ns[-1]))))
     return (
-        f"<div class='mvn-readout'><p>d = {d}: {d + m} estimated quantities ({d} mean + {m} "
-        f"covariance entries); Bonferroni bound |z| ≤ {bound:.2f} (α = 10⁻³). At n = "
-        f"{_sup(int(round(np.log10(c.ns[-1]))))}: max |z| = {last:.2f}, <b>{verdict}</b>.</p>"
+        f"<div class='mvn-readout'><p>d = {d}: {v.n_tests} estimated quantities ({d} mean + "
+        f"{v.n_tests - d} covariance entries); Bonferroni bound |z| ≤ {v.threshold:.2f} (α = "
+        f"{alpha}). At n = {n_last}: max |z| = {v.max_abs_z[-1]:.2f}, <b>{verdict}</b>.</p>"
         "<table style='font-size:90%'><tr><th>n</th><th>max|z| μ</th><th>max|z| Σ</th>"
         "<th>‖μ̂−μ‖ (/rms)</th><th>‖Σ̂−Σ‖<sub>F</sub> (/rms)</th><th>≤ bound</th></tr>"
         + "".join(rows)
@@ -126,30 +123,34 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     readout = pn.pane.HTML("", css_classes=["mvn-readout-pane"], width=640)
     state: dict = {"z_key": None, "z": None}
 
+    def keys() -> tuple[jax.Array, jax.Array]:
+        """(k_params, k_z): the random problem's key and the base normals' key, from the seed."""
+        k_params, k_z = jax.random.split(jax.random.key(seed_w.value))
+        return k_params, k_z
+
     def base_normals() -> jax.Array:
         """z (N_max, D_MAX), redrawn only when the seed, method or largest n change."""
         wanted = (seed_w.value, method.value, n_max.value)
         if state["z_key"] != wanted:
-            k_z = jax.random.fold_in(jax.random.key(seed_w.value), 1)
-            state["z"] = g.standard_normal(k_z, (n_max.value, D_MAX), jnp.float32, method.value)
+            z_shape = (n_max.value, D_MAX)
+            state["z"] = g.standard_normal(keys()[1], z_shape, jnp.float32, method.value)
             state["z_key"] = wanted
         return state["z"]
 
     def redraw(*_events) -> None:
-        k_params = jax.random.fold_in(jax.random.key(seed_w.value), 0)
         ns = sizes(n_max.value)
-        c = jax.device_get(g.convergence_padded(k_params, base_normals(), d.value,
+        c = jax.device_get(g.convergence_padded(keys()[0], base_normals(), d.value,
                                                 float(kappa.value), ns))  # fmt: skip
-        bound = g.bonferroni_z(d.value + d.value * (d.value + 1) // 2, ALPHA)
+        v = g.convergence_verdicts(c, d.value, ALPHA)
         with pn.io.hold():
-            for name, data in _data(c, d.value, bound).items():
+            for name, data in _data(c, d.value, v.threshold).items():
                 src[name].data = data
-            mapper.update(low=-bound, high=bound)
-            top = 1.3 * max(bound, float(np.max(c.max_z_mean)), float(np.max(c.max_z_cov)))
+            mapper.update(low=-v.threshold, high=v.threshold)
+            top = 1.3 * max(v.threshold, float(np.max(v.max_abs_z)))
             zfig.y_range.update(start=0, end=top)
             heat.x_range.update(start=0, end=d.value)
             heat.y_range.update(start=d.value, end=0)
-            readout.object = _table_html(c, d.value, bound)
+            readout.object = _table_html(c, v, d.value)
 
     for widget in (d, kappa):
         widget._debounce = 0  # ~40 ms per update at n = 10^5: skip Panel's 50 ms coalescing

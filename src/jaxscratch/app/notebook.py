@@ -53,8 +53,9 @@ class BivariateExplorer(widgets.HBox):
         self.resample = widgets.Button(description="resample", button_style="primary")
         self.image = widgets.Image(format="png")
         self.readout = widgets.HTML()
-        self._seed, self._draw, self._quiet = seed, 0, False
-        self._z = sb.base_normals(jax.random.key(seed), controls.N_MAX)
+        self._base, self._draw, self._quiet = jax.random.key(seed), 0, False
+        # the seed's key is never used itself: draw k uses fold_in(base, k)
+        self._z = sb.base_normals(jax.random.fold_in(self._base, 0), controls.N_MAX)
         for w in (*self.sliders.values(), self.view):
             w.observe(self._redraw, names="value")
         self.preset.observe(self._apply_preset, names="value")
@@ -90,7 +91,7 @@ class BivariateExplorer(widgets.HBox):
 
     def _new_draw(self, _button) -> None:
         self._draw += 1
-        key = jax.random.fold_in(jax.random.key(self._seed), self._draw)
+        key = jax.random.fold_in(self._base, self._draw)
         self._z = sb.base_normals(key, controls.N_MAX)
         self._redraw()
 

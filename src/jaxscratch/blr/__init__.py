@@ -33,6 +33,7 @@ from jaxscratch.blr.mcmc import (
     summarize,
 )
 from jaxscratch.blr.posterior import (
+    BAND_SDS,
     Posterior,
     Predictive,
     Stats,
@@ -47,6 +48,7 @@ from jaxscratch.blr.posterior import (
 from jaxscratch.blr.sequential import sequential_posteriors, stream_stats, update
 
 __all__ = [
+    "BAND_SDS",
     "KINDS",
     "TRUTHS",
     "Basis",

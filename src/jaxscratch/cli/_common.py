@@ -1,8 +1,9 @@
-"""Helpers shared by the CLI commands: parsing arrays, choosing dtypes and keys, printing."""
+"""Helpers shared by the CLI commands: parsing arrays, the dtype context, the key, printing."""
 
 import json
 import re
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 from rich.console import Console
 
+from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
 
 err_console = Console(stderr=True)
@@ -57,19 +59,28 @@ def as_square(flat: np.ndarray, name: str) -> np.ndarray:
     return flat.reshape(d, d)
 
 
-def float_dtype(name: str):
-    """jnp dtype for 'float32' / 'float64', enabling 64-bit JAX when asked for."""
-    if name == "float64":
-        jax.config.update("jax_enable_x64", True)
-        return jnp.float64
-    if name == "float32":
-        return jnp.float32
-    raise JaxscratchError(f"unknown dtype {name!r}; choose float32 or float64")
+DTYPES = ("float32", "float64")
+
+
+def precision(name: str) -> tuple[np.dtype, AbstractContextManager]:
+    """The dtype named 'float32' or 'float64', and the context to run the command's work in.
+
+    64-bit JAX is switched on only inside that context (``jax.enable_x64``), never for the
+    whole process: whatever runs after the command finds JAX as it was.
+    """
+    check_choice(name, "dtype", DTYPES)
+    return jnp.dtype(name), jax.enable_x64(name == "float64")
 
 
 def make_key(seed: int) -> jax.Array:
-    """The CLI's PRNG key: the counter-based 'rbg' generator, fastest on CPU."""
-    return jax.random.key(seed, impl="rbg")
+    """The PRNG key every command makes from ``--seed``: JAX's default threefry generator.
+
+    Threefry draws are the same on CPU, GPU and TPU and for any number of devices, so a seed
+    names one result everywhere; the rbg generator promises neither. The cost: rbg's raw bits
+    are about 1.5-2x faster on CPU (benchmarks/README.md, "the standard-normal stage": 176
+    against 92 M words/s), which the benchmarks measure with their own keys.
+    """
+    return jax.random.key(seed)
 
 
 def check_positive(value: int | float, name: str) -> None:

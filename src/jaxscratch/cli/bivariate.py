@@ -9,6 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
 from jaxscratch._io import save_figure
+from jaxscratch._shared import check_choice
 from jaxscratch.cli._common import check_positive, err_console, make_key, print_json
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian import bivariate as bv
@@ -21,6 +22,7 @@ REFERENCE_COV = (1.0, 0.6, 0.6, 2.0)
 SWEEP_DEFAULTS = {"rho": (-0.9, 0.9), "sx": (0.5, 2.0), "sy": (0.5, 2.0)}
 SYMBOLS = {"mux": "μx", "muy": "μy", "sx": "σx", "sy": "σy", "rho": "ρ"}
 SWEEP_SHIFT = 2.0  # mux / muy sweep from mu - 2 to mu + 2 by default
+VIEWS = ("3d", "2d")
 
 Mean = Annotated[tuple[float, float], typer.Option(help="Mean: two numbers, e.g. --mean 0 0.")]
 Cov = Annotated[
@@ -46,8 +48,7 @@ def _params(mean, cov, sx, sy, rho) -> bv.Params:
 
 
 def _check_view(view: str) -> None:
-    if view not in ("3d", "2d"):
-        raise JaxscratchError(f"unknown --view {view!r}; choose 3d or 2d")
+    check_choice(view, "--view", VIEWS)
 
 
 def _summary(scene: sb.BivariateScene, out: Path) -> dict:
@@ -131,10 +132,7 @@ def animate(
     _check_view(view)
     out = vb.check_figure_path(out, vb.ANIMATION_FORMATS)
     p = _params(mean, cov, sx, sy, rho)
-    if sweep not in bv.Params._fields:
-        raise JaxscratchError(
-            f"unknown --sweep {sweep!r}; choose one of {', '.join(bv.Params._fields)}"
-        )
+    check_choice(sweep, "--sweep", bv.Params._fields)
     here = float(getattr(p, sweep))
     lo, hi = SWEEP_DEFAULTS.get(sweep, (here - SWEEP_SHIFT, here + SWEEP_SHIFT))
     lo, hi = lo if start is None else start, hi if stop is None else stop

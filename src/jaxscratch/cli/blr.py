@@ -4,8 +4,6 @@ from pathlib import Path
 from typing import Annotated
 
 import jax
-import jax.numpy as jnp
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -16,6 +14,7 @@ from jaxscratch.cli._common import (
     make_key,
     out_console,
     parse_array,
+    precision,
     print_json,
 )
 from jaxscratch.errors import JaxscratchError
@@ -33,13 +32,6 @@ def _gap(text: str | None) -> tuple[float, float] | None:
     if g.shape != (2,):
         raise JaxscratchError(f"--gap {text!r} must be two numbers 'a,b' with a < b")
     return float(g[0]), float(g[1])
-
-
-def _precision(dtype: str):
-    """(jnp dtype, context manager): 64-bit JAX only inside the command, never left switched on."""
-    if dtype not in ("float32", "float64"):
-        raise JaxscratchError(f"unknown dtype {dtype!r}; choose float32 or float64")
-    return jnp.dtype(dtype), jax.enable_x64(dtype == "float64")
 
 
 def _check_out_dir(out: Path) -> None:
@@ -85,14 +77,14 @@ def fit(
         raise JaxscratchError(
             f"--max-divergence-rate must lie in [0, 1], got {max_divergence_rate}"
         )
-    dt, precision = _precision(dtype)
+    dt, precision_context = precision(dtype)
     k_data, k_fit = jax.random.split(make_key(seed))
     config = blr_fit.FitConfig(
         basis=basis, degree=degree, n_centres=centres, width=width, alpha=alpha, beta=beta,
         sampler=sampler, n_chains=chains, n_warmup=warmup, n_samples=samples,
         target_accept=target_accept, max_degree=max_degree, n_draws=draws,
     )  # fmt: skip
-    with precision, err_console.status("fitting", spinner="dots") as status:
+    with precision_context, err_console.status("fitting", spinner="dots") as status:
         if csv is not None:
             data, truth_name = blr.load_csv(csv), None
         else:
@@ -104,7 +96,7 @@ def fit(
         status.update("drawing figures")
         viz.write_fit(report, out)
     if as_json:
-        print_json(report.summary)
+        print_json(report.summary.to_json())
     else:
         _print_report(report, out)
     if report.mcmc is not None and sampler == "nuts":
@@ -114,19 +106,16 @@ def fit(
 def _print_report(report: blr_fit.FitReport, out: Path) -> None:
     s = report.summary
     out_console.print(
-        f"n = {s['n']}, {s['basis']} basis: alpha = {s['alpha']:.4g}, beta = {s['beta']:.4g} "
-        f"(noise sd {s['noise_sd']:.4g}; {s['hyperparameters']}), "
-        f"log evidence {s['log_evidence']:.4f}"
+        f"n = {s.n}, {s.basis} basis: alpha = {s.alpha:.4g}, beta = {s.beta:.4g} "
+        f"(noise sd {s.noise_sd:.4g}; {s.hyperparameters}), log evidence {s.log_evidence:.4f}"
     )
     table = Table(title="posterior of the weights")
     for col in ("weight", "exact mean", "exact sd", "MCMC mean", "MCMC sd", "R-hat", "ESS"):
         table.add_column(col, justify="right")
-    m = report.mcmc
-    for j, name in enumerate(m.names if m is not None else s["features"]):
+    m = s.mcmc
+    for j, name in enumerate(m.names if m is not None else s.features):
         exact = (
-            (f"{s['exact']['mean'][j]:.4f}", f"{s['exact']['sd'][j]:.4f}")
-            if j < len(s["features"])
-            else ("", "")
+            (f"{s.exact_mean[j]:.4f}", f"{s.exact_sd[j]:.4f}") if j < len(s.features) else ("", "")
         )
         mc = (
             (f"{m.mean[j]:.4f}", f"{m.sd[j]:.4f}", f"{m.rhat[j]:.4f}", f"{m.ess[j]:.0f}")
@@ -137,11 +126,13 @@ def _print_report(report: blr_fit.FitReport, out: Path) -> None:
     out_console.print(table)
     if m is not None:
         out_console.print(
-            f"{s['mcmc']['sampler']}: {m.n_divergent} divergent of {m.n_transitions} "
-            f"transitions, max R-hat {np.max(m.rhat):.4f}, min ESS {np.min(m.ess):.0f}"
+            f"{m.sampler}: {m.divergent} divergent of {m.transitions} transitions, "
+            f"max R-hat {m.max_rhat:.4f}, min ESS {m.min_ess:.0f}"
         )
-    if report.comparison is not None:
-        out_console.print(f"highest evidence at polynomial degree {report.comparison.best_degree}")
+    if s.evidence_by_degree is not None:
+        out_console.print(
+            f"highest evidence at polynomial degree {s.evidence_by_degree.best_degree}"
+        )
     out_console.print(f"results in {out}")
 
 

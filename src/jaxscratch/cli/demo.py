@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from jaxscratch.cli._common import err_console
+from jaxscratch.cli._common import err_console, make_key
 from jaxscratch.pipeline.demo import run_demo
 
 
@@ -30,7 +30,7 @@ def demo(
         def on_reuse(p):
             err_console.print(f"reusing {p.title} from {out / p.key} (--fresh to redo it)")
 
-        report = run_demo(out, seed=seed, quick=quick, parts=part, resume=not fresh,
-                          progress=progress, on_reuse=on_reuse)  # fmt: skip
+        report = run_demo(out, make_key(seed), seed=seed, quick=quick, parts=part,
+                          resume=not fresh, progress=progress, on_reuse=on_reuse)  # fmt: skip
     typer.echo(f"report: {report}")  # plain lines: paths never wrapped, easy to copy or parse
     typer.echo(f"all results: {out}/")

@@ -17,10 +17,10 @@ from jaxscratch.cli._common import (
     as_square,
     check_positive,
     err_console,
-    float_dtype,
     make_key,
     out_console,
     parse_array,
+    precision,
     print_json,
 )
 from jaxscratch.errors import JaxscratchError
@@ -28,6 +28,7 @@ from jaxscratch.errors import JaxscratchError
 app = typer.Typer(help="Multivariate normal sampling from scratch.", no_args_is_help=True)
 
 _ROWS = 12  # table rows shown per block (largest |z| first)
+_JSON_ARRAYS = ("mean_true", "mean_hat", "mean_se", "cov_true", "cov_hat", "cov_se")
 
 
 def _distribution(key, dim, mean, cov, dtype, condition_number, allow_singular):
@@ -63,18 +64,15 @@ def _draw(key, dist, n, method, chunk, quiet):
     return jnp.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
-def _table(title, labels, truth, est, se, rows):
-    z = (est - truth) / se
-    order = np.argsort(-np.abs(z))[:rows]
+def _table(title: str, entries: tuple[gaussian.Entry, ...], rows: int) -> Table:
+    """The ``rows`` entries with the largest |z|, as the record orders them."""
     table = Table(title=title)
     for col in ("entry", "true", "estimate", "std. error", "z"):
         table.add_column(col, justify="right")
-    for i in order:
-        table.add_row(
-            labels[i], f"{truth[i]:.5f}", f"{est[i]:.5f}", f"{se[i]:.2e}", f"{z[i]:+.2f}"
-        )
-    if len(labels) > rows:
-        table.caption = f"the {rows} entries with the largest |z| of {len(labels)}"
+    for e in gaussian.largest_first(entries)[:rows]:
+        table.add_row(e.label, f"{e.truth:.5f}", f"{e.estimate:.5f}", f"{e.se:.2e}", f"{e.z:+.2f}")
+    if len(entries) > rows:
+        table.caption = f"the {rows} entries with the largest |z| of {len(entries)}"
     return table
 
 
@@ -105,30 +103,26 @@ def sample(
     if out is not None and out.suffix != ".npy":
         raise JaxscratchError(f"--out {out} must end in .npy")
     gaussian.normal.check_method(method)
-    dt = float_dtype(dtype)
-    key = make_key(seed)
-    k_dist, k_draw = jax.random.split(key)
-    dist = _distribution(k_dist, dim, mean, cov, dt, condition_number, allow_singular)
-    t0 = time.perf_counter()
-    x = _draw(k_draw, dist, n, method, chunk, quiet=as_json)
-    seconds = time.perf_counter() - t0
-    rec = gaussian.reconstruct(x, dist.mean, dist.cov)
-    if out is not None:
-        save_npy(out, x)
-    if as_json:
-        print_json(_as_dict(rec, dim=dist.dim, method=method, dtype=dtype, seed=seed, sec=seconds))
-        return
-    _print_report(rec, dist.dim, method, dtype, seconds, out)
+    dt, precision_context = precision(dtype)
+    k_dist, k_draw = jax.random.split(make_key(seed))
+    with precision_context:
+        dist = _distribution(k_dist, dim, mean, cov, dt, condition_number, allow_singular)
+        t0 = time.perf_counter()
+        x = _draw(k_draw, dist, n, method, chunk, quiet=as_json)
+        seconds = time.perf_counter() - t0
+        rec = gaussian.reconstruct(x, dist.mean, dist.cov)
+        if out is not None:
+            save_npy(out, x)
+        if as_json:
+            print_json(_as_dict(rec, method=method, dtype=dtype, seed=seed, sec=seconds))
+        else:
+            _print_report(rec, method, dtype, seconds, out)
 
 
-def _as_dict(rec, *, dim, method, dtype, seed, sec):
-    lists = {
-        k: np.asarray(getattr(rec, k)).tolist()
-        for k in rec._fields
-        if k.startswith(("mean", "cov"))
-    }
+def _as_dict(rec: gaussian.Reconstruction, *, method, dtype, seed, sec) -> dict:
+    lists = {k: np.asarray(getattr(rec, k)).tolist() for k in _JSON_ARRAYS}
     return {
-        "dim": dim,
+        "dim": rec.dim,
         "n": rec.n,
         "method": method,
         "dtype": dtype,
@@ -143,37 +137,16 @@ def _as_dict(rec, *, dim, method, dtype, seed, sec):
     }
 
 
-def _print_report(rec, d, method, dtype, seconds, out):
-    f = lambda a: np.asarray(a, dtype=float)  # noqa: E731
-    iu = np.triu_indices(d)
+def _print_report(rec: gaussian.Reconstruction, method, dtype, seconds, out) -> None:
     out_console.print(
-        f"drew n = {rec.n:,} samples of a {d}-dimensional normal ({method}, {dtype}) "
+        f"drew n = {rec.n:,} samples of a {rec.dim}-dimensional normal ({method}, {dtype}) "
         f"in {seconds:.2f} s ({rec.n / seconds / 1e6:.2f} M samples/s)"
     )
-    out_console.print(
-        _table(
-            "mean",
-            [f"mu[{i}]" for i in range(d)],
-            f(rec.mean_true),
-            f(rec.mean_hat),
-            f(rec.mean_se),
-            _ROWS,
-        )  # fmt: skip
-    )
-    labels = [f"S[{i},{j}]" for i, j in zip(*iu, strict=True)]
-    out_console.print(
-        _table(
-            "covariance (upper triangle)",
-            labels,
-            f(rec.cov_true)[iu],
-            f(rec.cov_hat)[iu],
-            f(rec.cov_se)[iu],
-            _ROWS,
-        )  # fmt: skip
-    )
+    out_console.print(_table("mean", rec.mean_entries(), _ROWS))
+    out_console.print(_table("covariance (upper triangle)", rec.cov_entries(), _ROWS))
     verdict = "consistent with the truth" if rec.consistent else "NOT consistent with the truth"
     out_console.print(
-        f"max |error| = {rec.max_abs_z:.2f} standard errors over {d + iu[0].size} quantities; "
+        f"max |error| = {rec.max_abs_z:.2f} standard errors over {rec.n_tests} quantities; "
         f"bound {rec.threshold:.2f} (family-wise level {rec.alpha:g}): [bold]{verdict}[/bold]"
     )
     if out is not None:

@@ -15,7 +15,7 @@ import numpy as np
 from jax import Array
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.gaussian.mvn import MVN
+from jaxscratch.gaussian.mvn import MVN, mahalanobis
 from jaxscratch.gaussian.normal import normal_pdf
 
 
@@ -138,6 +138,30 @@ def ellipse(p: Params, k: float | Array, num: int = 181) -> Array:
 def ellipse_mass(k: float | Array) -> Array:
     """P(inside the k-sigma ellipse) = 1 - exp(-k^2 / 2): the chi-square(2) CDF at k^2."""
     return 1.0 - jnp.exp(-0.5 * jnp.square(jnp.asarray(k, jnp.result_type(float))))
+
+
+class Coverage(NamedTuple):
+    """How many samples fall inside each k-sigma ellipse, against the exact probability."""
+
+    k: Array  # (K,) ellipse radii in Mahalanobis units
+    mass: Array  # (K,) exact probability inside, 1 - exp(-k^2 / 2)
+    fraction: Array  # (K,) fraction of the n samples inside
+    se: Array  # (K,) binomial standard error of that fraction, sqrt(mass (1 - mass) / n)
+
+
+def ellipse_coverage(p: Params, samples: Array, ks: float | Array) -> Coverage:
+    """Fraction of ``samples`` (n, 2) inside each k-sigma ellipse of p, with its standard error.
+
+    A point is inside when its Mahalanobis distance is <= k. If the samples are n independent
+    draws of p, the count inside is Binomial(n, mass), so the fraction has mean ``mass`` and
+    standard error sqrt(mass (1 - mass) / n): the check is |fraction - mass| of a few se.
+    """
+    n = samples.shape[0]
+    k = jnp.atleast_1d(jnp.asarray(ks, samples.dtype))  # (K,)
+    dist = mahalanobis(to_mvn(p), samples)  # (n,)
+    fraction = jnp.mean(dist[None, :] <= k[:, None], axis=1).astype(samples.dtype)  # (K,)
+    mass = ellipse_mass(k)
+    return Coverage(k, mass, fraction, jnp.sqrt(mass * (1.0 - mass) / n))
 
 
 def eigen(p: Params) -> tuple[Array, Array]:

@@ -1,12 +1,44 @@
-"""Reconstruct mean and covariance from samples, with the standard errors n implies."""
+"""Reconstruct mean and covariance from samples, with the standard errors n implies.
+
+Contract: ``reconstruct`` compares one sample with the truth and returns a ``Reconstruction``
+whose ``mean_entries`` / ``cov_entries`` are the rows a table prints (label, truth, estimate,
+standard error, z) and whose ``consistent`` is the Bonferroni verdict over its ``n_tests``
+quantities; ``convergence`` does the same on growing prefixes, and ``convergence_verdicts``
+gives its verdict at each n. Faces format these records; they compute nothing.
+"""
 
 from typing import NamedTuple
 
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
 
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.gaussian.normal import normal_icdf
+
+
+def n_tests(d: int) -> int:
+    """Quantities a d-dimensional reconstruction tests: d means + d(d+1)/2 covariance entries."""
+    return d + d * (d + 1) // 2
+
+
+class Entry(NamedTuple):
+    """One estimated quantity, as a table row."""
+
+    label: str  # "mu[i]" or "S[i,j]"
+    truth: float
+    estimate: float
+    se: float  # standard error of the estimate
+    z: float  # (estimate - truth) / se
+
+    @property
+    def error(self) -> float:
+        return self.estimate - self.truth
+
+
+def largest_first(entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
+    """The entries ordered by |z|, largest first (ties keep their order)."""
+    return tuple(sorted(entries, key=lambda e: -abs(e.z)))
 
 
 class Reconstruction(NamedTuple):
@@ -26,6 +58,34 @@ class Reconstruction(NamedTuple):
     @property
     def consistent(self) -> bool:
         return self.max_abs_z <= self.threshold
+
+    @property
+    def dim(self) -> int:
+        return int(np.shape(self.mean_true)[0])
+
+    @property
+    def n_tests(self) -> int:
+        """Number of quantities the verdict covers: d + d(d+1)/2."""
+        return n_tests(self.dim)
+
+    def mean_entries(self) -> tuple[Entry, ...]:
+        """Rows mu[0], ..., mu[d-1]: truth, estimate, standard error and z."""
+        z = np.asarray(z_scores(self), dtype=float)[: self.dim]
+        cols = (np.asarray(a, dtype=float) for a in (self.mean_true, self.mean_hat, self.mean_se))
+        return tuple(
+            Entry(f"mu[{i}]", float(t), float(e), float(s), float(z[i]))
+            for i, (t, e, s) in enumerate(zip(*cols, strict=True))
+        )
+
+    def cov_entries(self) -> tuple[Entry, ...]:
+        """Rows S[i,j] for i <= j (the upper triangle, row by row), as ``z_scores`` orders them."""
+        iu = np.triu_indices(self.dim)
+        z = np.asarray(z_scores(self), dtype=float)[self.dim :]
+        cols = (np.asarray(a, dtype=float)[iu] for a in (self.cov_true, self.cov_hat, self.cov_se))
+        return tuple(
+            Entry(f"S[{i},{j}]", float(t), float(e), float(s), float(zk))
+            for i, j, t, e, s, zk in zip(*iu, *cols, z, strict=True)
+        )
 
 
 def bonferroni_z(n_tests: int, alpha: float = 1e-3) -> float:
@@ -77,7 +137,7 @@ def reconstruct(
         cov_hat=cov_hat,
         cov_se=cov_se,
         max_abs_z=float("nan"),
-        threshold=bonferroni_z(d + d * (d + 1) // 2, alpha),
+        threshold=bonferroni_z(n_tests(d), alpha),
         alpha=alpha,
     )
     return rec._replace(max_abs_z=float(jnp.max(jnp.abs(z_scores(rec)))))
@@ -151,3 +211,25 @@ def convergence(
     return Convergence(
         ns, *cols, jnp.where(keep, z_mean, jnp.nan), jnp.where(keep_sq, z_cov, jnp.nan)
     )
+
+
+class Verdicts(NamedTuple):
+    """The Bonferroni verdict of a ``Convergence`` at each of its sample sizes."""
+
+    n_tests: int  # d + d(d+1)/2 quantities tested at every n
+    threshold: float  # the |z| bound for that family at level alpha
+    alpha: float
+    max_abs_z: np.ndarray  # (k,) largest |z| over mean and covariance entries at each n
+    consistent: np.ndarray  # (k,) bool: max_abs_z <= threshold
+    mean_err_ratio: np.ndarray  # (k,) ||mean_hat - mean|| / its expected rms (O(1) if right)
+    cov_err_ratio: np.ndarray  # (k,) ||cov_hat - cov||_F / its expected rms
+
+
+def convergence_verdicts(c: Convergence, d: int, alpha: float = 1e-3) -> Verdicts:
+    """Verdicts of ``c`` (host or device arrays) for a d-dimensional problem at level alpha."""
+    m = n_tests(d)
+    bound = bonferroni_z(m, alpha)
+    z = np.maximum(np.asarray(c.max_z_mean, float), np.asarray(c.max_z_cov, float))  # (k,)
+    ratio = lambda err, rms: np.asarray(err, float) / np.asarray(rms, float)  # noqa: E731
+    return Verdicts(m, bound, alpha, z, z <= bound, ratio(c.mean_err, c.mean_err_rms),
+                    ratio(c.cov_err, c.cov_err_rms))  # fmt: skip

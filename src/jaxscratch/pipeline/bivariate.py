@@ -6,7 +6,6 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from jaxscratch import gaussian
 from jaxscratch._io import save_figure
 from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.report import Code, Figure, Section, Table, Text
@@ -31,14 +30,12 @@ def run(
     out.mkdir(parents=True, exist_ok=True)
     k_fig, k_anim = jax.random.split(key)
     p = bv.from_cov(np.asarray(REFERENCE[0]), np.asarray(REFERENCE[1]))
-    scene = sb.scene(p, sb.base_normals(k_fig, n), sb.box(p))
+    z = sb.base_normals(k_fig, n)  # (n, 2), the same draws in both views
+    scene = sb.scene(p, z, sb.box(p))
     save_figure(out / "classic.png", vb.classic(scene), dpi=110)
-    square = sb.scene(p, sb.base_normals(k_fig, n), sb.box(p, square=True))
+    square = sb.scene(p, z, sb.box(p, square=True))
     save_figure(out / "flat.png", vb.flat(square), dpi=110)
-    maha = np.asarray(gaussian.mahalanobis(bv.to_mvn(p), scene.samples))
-    ks, masses = np.asarray(scene.ks), np.asarray(scene.masses)
-    inside = [(float(k), float(m), float(np.mean(maha <= k)), float(np.sqrt(m * (1 - m) / n)))
-              for k, m in zip(ks, masses, strict=True)]  # fmt: skip
+    coverage = bv.ellipse_coverage(p, scene.samples, scene.ks)
     values = sb.sweep_values(-0.9, 0.9, frames)
     scenes = sb.frames(sb.param_sweep(p, "rho", values), sb.base_normals(k_anim, n_anim))
     anim = vb.animate(jax.block_until_ready(scenes), [f"ρ = {v:+.2f}" for v in values], fps=16)
@@ -72,7 +69,10 @@ def run(
                 "Probability inside the k-sigma ellipse: exact 1 - exp(-k^2/2) against the "
                 "fraction of samples inside, with its binomial standard error",
                 ("k", "exact mass", "fraction of samples", "std. error"),
-                tuple((f"{k:g}", m, f, s) for k, m, f, s in inside),
+                tuple(
+                    (f"{k:g}", float(m), float(f), float(s))
+                    for k, m, f, s in zip(*coverage, strict=True)
+                ),
             ),  # fmt: skip
             Figure(
                 "bivariate/sweep_rho.gif",

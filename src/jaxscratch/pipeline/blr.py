@@ -13,15 +13,12 @@ from jaxscratch.scenes.blr_frames import sequential_frames
 from jaxscratch.viz import blr as viz
 
 
-def _weights_table(report: blr_fit.FitReport) -> Table:
-    s, m = report.summary, report.mcmc
+def _weights_table(s: blr_fit.FitSummary) -> Table:
+    m = s.mcmc
     rows = []
     for j, name in enumerate(m.names):
-        exact = (
-            (s["exact"]["mean"][j], s["exact"]["sd"][j]) if j < len(s["features"]) else ("", "")
-        )
-        rows.append((name, *exact, float(m.mean[j]), float(m.sd[j]), float(m.rhat[j]),
-                     f"{float(m.ess[j]):.0f}"))  # fmt: skip
+        exact = (s.exact_mean[j], s.exact_sd[j]) if j < len(s.features) else ("", "")
+        rows.append((name, *exact, m.mean[j], m.sd[j], m.rhat[j], f"{m.ess[j]:.0f}"))
     return Table(
         "Posterior of the weights (and of log alpha, log beta): the exact conditional posterior "
         "at the empirical-Bayes alpha, beta against NUTS with alpha, beta unknown",
@@ -56,9 +53,9 @@ def run(
         viz.write_fit(report, out)
         snaps = sequential_frames(k_seq, n_seq, noise=0.2, alpha=2.0)
         viz.save_sequential(out / "sequential.gif", snaps, 700)
-    s, m = report.summary, report.mcmc
-    blr.check_divergences(m, blr.mcmc.MAX_DIVERGENCE_RATE)
-    comparison = s["evidence_by_degree"]
+    blr.check_divergences(report.mcmc, blr.mcmc.MAX_DIVERGENCE_RATE)
+    s, m, sds = report.summary, report.summary.mcmc, f"{blr.BAND_SDS:g}"
+    comparison = s.evidence_by_degree
     return Section(
         key="blr",
         title="Bayesian linear regression",
@@ -67,25 +64,26 @@ def run(
                 f"Our own data: n = {n} points from y = -0.3 + 0.5 x plus Gaussian noise of sd "
                 f"{noise}. The model is y = w0 + w1 x + noise with prior w ~ N(0, I/alpha) and "
                 f"noise precision beta. MacKay's fixed-point updates maximise the evidence at "
-                f"alpha = {s['alpha']:.4g} and beta = {s['beta']:.4g} (noise sd "
-                f"{s['noise_sd']:.3f}); the log evidence there is {s['log_evidence']:.3f}.\n\n"
+                f"alpha = {s.alpha:.4g} and beta = {s.beta:.4g} (noise sd "
+                f"{s.noise_sd:.3f}); the log evidence there is {s.log_evidence:.3f}.\n\n"
                 f"Fully Bayesian, with alpha and beta unknown, BlackJAX NUTS with window "
                 f"adaptation ran {chains} chains ({warmup} warm-up and {samples} kept steps each) "
-                f"over (w, log alpha, log beta): {m.n_divergent} divergent transitions of "
-                f"{m.n_transitions}, largest R-hat {float(np.max(m.rhat)):.4f}, smallest "
-                f"effective sample size {float(np.min(m.ess)):.0f}.\n\n"
+                f"over (w, log alpha, log beta): {m.divergent} divergent transitions of "
+                f"{m.transitions}, largest R-hat {m.max_rhat:.4f}, smallest "
+                f"effective sample size {m.min_ess:.0f}.\n\n"
                 "Two bands are drawn and they are not the same thing. The epistemic band, "
-                "f(x) ± 2 sd, is the uncertainty about the regression line alone; it narrows as "
-                "data arrive. The predictive band, y ± 2 sd, is where a new noisy observation "
-                "will fall: it adds the noise variance 1/beta and never narrows below ±2 noise sd."
+                f"f(x) ± {sds} sd, is the uncertainty about the regression line alone; it narrows "
+                f"as data arrive. The predictive band, y ± {sds} sd, is where a new noisy "
+                "observation will fall: it adds the noise variance 1/beta and never narrows "
+                f"below ±{sds} noise sd."
             ),
             Figure(
                 "blr/fit.png",
                 "Data, the posterior predictive mean, the epistemic band "
-                "(f(x) ± 2 sd) and the predictive band (y ± 2 sd, noise included), a few "
-                "posterior function draws, and the true line.",
+                f"(f(x) ± {sds} sd) and the predictive band (y ± {sds} sd, noise included), a "
+                "few posterior function draws, and the true line.",
             ),  # fmt: skip
-            _weights_table(report),
+            _weights_table(s),
             Figure(
                 "blr/traces.png",
                 "NUTS traces and posterior densities of every parameter, "
@@ -94,8 +92,8 @@ def run(
             Figure(
                 "blr/evidence.png",
                 "Model comparison: log evidence of polynomial bases of "
-                f"degree 0 to {comparison['degrees'][-1]} on the same data; the highest is at "
-                f"degree {comparison['best_degree']}.",
+                f"degree {comparison.degrees[0]} to {comparison.degrees[-1]} on the same data; "
+                f"the highest is at degree {comparison.best_degree}.",
             ),  # fmt: skip
             Figure(
                 "blr/sequential.gif",

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import jax
 
 from jaxscratch._io import write_json, write_text
-from jaxscratch.errors import JaxscratchError
+from jaxscratch._shared import lookup
 from jaxscratch.pipeline import bivariate, blr, mnist, mvn
 from jaxscratch.report import Section, environment, render_html, section_from_dict, section_to_dict
 
@@ -17,29 +17,41 @@ PartProgress = Callable[[int, int], None]
 
 
 class Part(NamedTuple):
-    """One demo part: its folder name, title, and ``run(out, key, quick, progress) -> Section``."""
+    """One demo part: its folder name, title, and ``run(out, key, seed, quick, progress)``.
+
+    ``run`` draws from ``key`` only; ``seed`` (the one ``key`` was made from) is written into
+    the commands and files the part records, never turned into a key.
+    """
 
     key: str
     title: str
-    run: Callable[[Path, jax.Array, bool, PartProgress | None], Section]
+    run: Callable[[Path, jax.Array, int, bool, PartProgress | None], Section]
 
 
-def _mvn(out: Path, key: jax.Array, quick: bool, progress: PartProgress | None) -> Section:
-    return mvn.run(out, key, n=100_000 if quick else 1_000_000, progress=progress)
+def _mvn(
+    out: Path, key: jax.Array, seed: int, quick: bool, progress: PartProgress | None
+) -> Section:
+    return mvn.run(out, key, n=100_000 if quick else 1_000_000, seed=seed, progress=progress)
 
 
-def _bivariate(out: Path, key: jax.Array, quick: bool, progress: PartProgress | None) -> Section:
+def _bivariate(
+    out: Path, key: jax.Array, seed: int, quick: bool, progress: PartProgress | None
+) -> Section:
     sizes = {"n": 2_000, "frames": 12, "n_anim": 500} if quick else {}
-    return bivariate.run(out, key, progress=progress, **sizes)
+    return bivariate.run(out, key, seed=seed, progress=progress, **sizes)
 
 
-def _blr(out: Path, key: jax.Array, quick: bool, progress: PartProgress | None) -> Section:
+def _blr(
+    out: Path, key: jax.Array, seed: int, quick: bool, progress: PartProgress | None
+) -> Section:
     sizes = {"warmup": 200, "samples": 300, "chains": 2, "n_seq": 8} if quick else {}
-    return blr.run(out, key, progress=progress, **sizes)
+    return blr.run(out, key, seed=seed, progress=progress, **sizes)
 
 
-def _mnist(out: Path, key: jax.Array, quick: bool, progress: PartProgress | None) -> Section:
-    return mnist.run(out, key, quick=quick, progress=progress, log=_log)
+def _mnist(
+    out: Path, key: jax.Array, seed: int, quick: bool, progress: PartProgress | None
+) -> Section:
+    return mnist.run(out, key, quick=quick, progress=progress, log=_log)  # prints no seed
 
 
 def _log(message: str) -> None:
@@ -67,10 +79,7 @@ def _check_parts(names: list[str] | None) -> tuple[Part, ...]:
     if not names:
         return PARTS
     known = {p.key: p for p in PARTS}
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise JaxscratchError(f"unknown demo part {unknown[0]!r}; choose from {', '.join(known)}")
-    return tuple(known[n] for n in names)
+    return tuple(lookup(known, n, "demo part") for n in names)
 
 
 def write_report(out: Path, sections: list[Section]) -> Path:
@@ -87,6 +96,7 @@ def _finished(out: Path, part: Part) -> Section | None:
 
 def run_demo(
     out: Path,
+    key: jax.Array,
     *,
     seed: int = 0,
     quick: bool = False,
@@ -97,19 +107,20 @@ def run_demo(
 ) -> Path:
     """Run every part (or those named) and return the path of ``report.html``.
 
-    A part that finished before (its ``section.json`` exists) is reused when ``resume``. The
-    report holds every finished part in the folder and is rewritten after each part, so an
-    interrupted run keeps what it did.
+    Each part draws from its own subkey of ``key`` (one per part, whichever parts run), and
+    ``seed``, the seed ``key`` was made from, appears in the commands the report prints. A part
+    that finished before (its ``section.json`` exists) is reused when ``resume``. The report
+    holds every finished part in the folder and is rewritten after each part, so an interrupted
+    run keeps what it did.
     """
     selected = _check_parts(parts)
     out.mkdir(parents=True, exist_ok=True)
-    keys = jax.random.split(jax.random.key(seed, impl="rbg"), len(PARTS))
-    key_of = {p.key: k for p, k in zip(PARTS, keys, strict=True)}
+    key_of = dict(zip((p.key for p in PARTS), jax.random.split(key, len(PARTS)), strict=True))
     for part in selected:
         if resume and _finished(out, part) is not None:
             on_reuse(part)
         else:
-            section = part.run(out / part.key, key_of[part.key], quick, progress(part))
+            section = part.run(out / part.key, key_of[part.key], seed, quick, progress(part))
             write_json(out / part.key / "section.json", section_to_dict(section))
         write_report(out, [s for p in PARTS if (s := _finished(out, p)) is not None])
     return out / "report.html"

@@ -40,15 +40,15 @@ def run(
             progress(done, n)
     seconds = time.perf_counter() - start
     rec = gaussian.reconstruct(jnp.concatenate(blocks), dist.mean, dist.cov)
-    z = np.asarray(gaussian.z_scores(rec))
-    iu = np.triu_indices(dim)
-    truth = np.concatenate([np.asarray(rec.mean_true), np.asarray(rec.cov_true)[iu]])
-    est = np.concatenate([np.asarray(rec.mean_hat), np.asarray(rec.cov_hat)[iu]])
-    se = np.concatenate([np.asarray(rec.mean_se), np.asarray(rec.cov_se)[iu]])
+    means = rec.mean_entries()
+    entries = means + rec.cov_entries()  # the mean, then the covariance's upper triangle
+    error = np.array([e.error for e in entries])
+    se = np.array([e.se for e in entries])
+    z = np.array([e.z for e in entries])
     grid = np.linspace(-4.5, 4.5, 401)
     std_normal = gaussian.MVN(jnp.zeros(1), jnp.eye(1))
     pdf = np.asarray(gaussian.prob(std_normal, jnp.asarray(grid)[:, None]))
-    fig = reconstruction_figure(est - truth, se, dim, z, grid, pdf,
+    fig = reconstruction_figure(error, se, dim, z, grid, pdf,
                                 title=f"d = {dim}, n = {n:,} samples")  # fmt: skip
     save_figure(out / "reconstruction.png", fig, dpi=110)
     verdict = "consistent with the truth" if rec.consistent else "NOT consistent with the truth"
@@ -56,14 +56,11 @@ def run(
         "dim": dim, "n": n, "method": method, "seed": seed, "seconds": seconds,
         "samples_per_s": n / seconds, "max_abs_z": rec.max_abs_z, "threshold": rec.threshold,
         "alpha": rec.alpha, "consistent": rec.consistent,
-        "mean_true": truth[:dim].tolist(), "mean_hat": est[:dim].tolist(),
+        "mean_true": [e.truth for e in means], "mean_hat": [e.estimate for e in means],
         "cov_true": np.asarray(rec.cov_true).tolist(), "cov_hat": np.asarray(rec.cov_hat).tolist(),
     }  # fmt: skip
     write_json(out / "reconstruction.json", summary)
-    mean_rows = tuple(
-        (f"mu[{i}]", float(truth[i]), float(est[i]), float(se[i]), f"{z[i]:+.2f}")
-        for i in range(dim)
-    )
+    mean_rows = tuple((e.label, e.truth, e.estimate, e.se, f"{e.z:+.2f}") for e in means)
     return Section(
         key="mvn",
         title="Sampling a multivariate normal from uniform bits",
@@ -74,11 +71,11 @@ def run(
                 f"Sigma) gives the multivariate normal. No library normal generator is used. "
                 f"A random mean and a random covariance (Q diag(lambda) Q^T with condition number "
                 f"10) were drawn for d = {dim}; n = {n:,} samples took {seconds:.2f} s.\n\n"
-                f"Each of the {z.size} estimated quantities (the {dim} means and the "
-                f"{z.size - dim} distinct covariance entries) is compared with its truth in units "
-                f"of the standard error that n implies. The largest |z| is {rec.max_abs_z:.2f}; "
-                f"with {z.size} tests at family-wise level {rec.alpha:g} the Bonferroni bound is "
-                f"{rec.threshold:.2f}. Verdict: {verdict}."
+                f"Each of the {rec.n_tests} estimated quantities (the {dim} means and the "
+                f"{rec.n_tests - dim} distinct covariance entries) is compared with its truth in "
+                f"units of the standard error that n implies. The largest |z| is "
+                f"{rec.max_abs_z:.2f}; with {rec.n_tests} tests at family-wise level "
+                f"{rec.alpha:g} the Bonferroni bound is {rec.threshold:.2f}. Verdict: {verdict}."
             ),
             Table(
                 "Mean: truth, estimate, standard error, z",

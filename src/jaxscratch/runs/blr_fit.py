@@ -1,8 +1,9 @@
 """The whole ``blr fit`` analysis as one function: exact fit, empirical Bayes, MCMC, evidence.
 
 Contract: ``fit_report(key, data, config)`` returns a ``FitReport`` of arrays ready to plot
-and a JSON-ready ``summary`` dict; it draws nothing and writes nothing. ``check_divergences``
-is left to the caller so the results can be saved before a bad run is reported.
+and a typed ``FitSummary`` of plain numbers, whose ``to_json()`` is ``summary.json``; it draws
+nothing and writes nothing. ``check_divergences`` is left to the caller so the results can be
+saved before a bad run is reported.
 """
 
 import time
@@ -14,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from jaxscratch._shared import check_choice
 from jaxscratch.blr.basis import Basis, design, make_basis
 from jaxscratch.blr.data import RegressionData, check_data, truth_fn
 from jaxscratch.blr.evidence import DegreeComparison, compare_degrees, log_evidence, mackay
@@ -31,6 +33,7 @@ from jaxscratch.blr.mcmc import (
     summarize,
 )
 from jaxscratch.blr.posterior import (
+    BAND_SDS,
     Posterior,
     Predictive,
     check_conditioning,
@@ -46,6 +49,10 @@ from jaxscratch.errors import JaxscratchError
 SAMPLERS = ("nuts", "rwm", "none")
 _GRID_PAD = 0.15  # the plotting grid extends 15 % beyond the data on each side
 _MAX_PREDICTIVE_DRAWS = 2000  # MCMC draws used for the posterior predictive
+BANDS = {  # what each band of the figures covers, as summary.json states it
+    "epistemic": f"f(x) +- {BAND_SDS:g} sd: uncertainty of the regression function only",
+    "predictive": f"y +- {BAND_SDS:g} sd: a new noisy observation, adds the noise variance 1/beta",
+}
 
 
 class FitConfig(NamedTuple):
@@ -67,6 +74,100 @@ class FitConfig(NamedTuple):
     n_grid: int = 200
 
 
+class SamplerRun(NamedTuple):
+    """The MCMC stage of a fit: the sampler's settings, its time, and what the chains say."""
+
+    sampler: str  # "nuts" or "rwm"
+    chains: int
+    warmup: int  # steps per chain
+    samples_per_chain: int
+    seconds: float  # wall time of the run, compilation included
+    names: tuple[str, ...]  # sampled coordinates: the weights, then log_alpha, log_beta if free
+    mean: tuple[float, ...]
+    sd: tuple[float, ...]
+    rhat: tuple[float, ...]
+    ess: tuple[float, ...]
+    divergent: int
+    transitions: int
+
+    @property
+    def max_rhat(self) -> float:
+        return float(np.max(self.rhat))
+
+    @property
+    def min_ess(self) -> float:
+        return float(np.min(self.ess))
+
+    def to_json(self) -> dict:
+        """The ``mcmc`` block of ``summary.json``."""
+        return {
+            "sampler": self.sampler,
+            "chains": self.chains,
+            "warmup": self.warmup,
+            "samples_per_chain": self.samples_per_chain,
+            "seconds_including_compilation": self.seconds,
+            **{k: list(getattr(self, k)) for k in ("names", "mean", "sd", "rhat", "ess")},
+            "max_rhat": self.max_rhat,
+            "min_ess": self.min_ess,
+            "divergent": self.divergent,
+            "transitions": self.transitions,
+        }
+
+
+class EvidenceByDegree(NamedTuple):
+    """Optimised log evidence of polynomial bases of degree 1, 2, ... on the same data."""
+
+    degrees: tuple[int, ...]
+    log_evidence: tuple[float | None, ...]  # None where the degree could not be fitted
+    best_degree: int  # -1 when no degree could be fitted
+
+    def to_json(self) -> dict:
+        """The ``evidence_by_degree`` block of ``summary.json``."""
+        return {
+            "degrees": list(self.degrees),
+            "log_evidence": list(self.log_evidence),
+            "best_degree": self.best_degree,
+        }
+
+
+class FitSummary(NamedTuple):
+    """The numbers of a fit, for printing and for ``summary.json``."""
+
+    n: int
+    basis: str  # the basis kind
+    features: tuple[str, ...]  # one name per weight
+    hyperparameters: str  # how alpha, beta were set: "fixed" or by empirical Bayes
+    alpha: float  # prior precision of the weights
+    beta: float  # noise precision
+    noise_sd: float  # beta^(-1/2)
+    log_evidence: float  # ln p(y | alpha, beta)
+    condition_number: float  # of the posterior precision alpha I + beta Phi^T Phi
+    exact_mean: tuple[float, ...]  # (M,) posterior mean m_N
+    exact_sd: tuple[float, ...]  # (M,) posterior sd of each weight
+    mcmc: SamplerRun | None  # None without a sampler
+    evidence_by_degree: EvidenceByDegree | None  # None when not compared
+
+    def to_json(self) -> dict:
+        """``summary.json``: these numbers plus what each band covers."""
+        return {
+            "n": self.n,
+            "basis": self.basis,
+            "features": list(self.features),
+            "hyperparameters": self.hyperparameters,
+            "alpha": self.alpha,
+            "beta": self.beta,
+            "noise_sd": self.noise_sd,
+            "log_evidence": self.log_evidence,
+            "condition_number": self.condition_number,
+            "exact": {"mean": list(self.exact_mean), "sd": list(self.exact_sd)},
+            "mcmc": None if self.mcmc is None else self.mcmc.to_json(),
+            "evidence_by_degree": None
+            if self.evidence_by_degree is None
+            else self.evidence_by_degree.to_json(),
+            "bands": dict(BANDS),
+        }
+
+
 class FitReport(NamedTuple):
     """Arrays for the figures plus the summary."""
 
@@ -83,14 +184,11 @@ class FitReport(NamedTuple):
     draws: Array | None  # (C, S, D) flattened MCMC draws
     comparison: DegreeComparison | None
     truth_curve: Array | None  # (m,) the noise-free truth on the grid, when known
-    summary: dict
+    summary: FitSummary
 
 
 def _check_config(config: FitConfig, n: int) -> None:
-    if config.sampler not in SAMPLERS:
-        raise JaxscratchError(
-            f"unknown sampler {config.sampler!r}; choose one of {', '.join(SAMPLERS)}"
-        )
+    check_choice(config.sampler, "sampler", SAMPLERS)
     if (config.alpha is None) != (config.beta is None):
         raise JaxscratchError("give both --alpha and --beta, or neither to estimate them")
     if config.alpha is not None:
@@ -194,58 +292,37 @@ def fit_report(
     draws = sample_functions(k_draw, post, phi_grid, config.n_draws)
     exact_sd = jnp.sqrt(jnp.diag(covariance(post)))
     names = basis.names()
-    chains = mcmc = mcmc_pred = flat = None
-    mcmc_json = None
+    chains = mcmc = mcmc_pred = flat = sampler_run = None
     if config.sampler != "none":
         on_stage(f"{config.sampler} sampling, {config.n_chains} chains")
         chains, mcmc, seconds = _mcmc(k_mcmc, s, post, config, names)
         mcmc_pred = _mcmc_predictive(chains, phi_grid, beta)
         flat = flatten_draws(chains.positions)
-        mcmc_json = {
-            "sampler": config.sampler,
-            "chains": config.n_chains,
-            "warmup": config.n_warmup,
-            "samples_per_chain": config.n_samples,
-            "seconds_including_compilation": seconds,
-            **{k: _list(getattr(mcmc, k)) for k in ("names", "mean", "sd", "rhat", "ess")},
-            "max_rhat": float(np.max(mcmc.rhat)),
-            "min_ess": float(np.min(mcmc.ess)),
-            "divergent": mcmc.n_divergent,
-            "transitions": mcmc.n_transitions,
-        }
-    comparison = None
+        sampler_run = SamplerRun(
+            config.sampler, config.n_chains, config.n_warmup, config.n_samples, seconds,
+            *(_tuple(getattr(mcmc, k)) for k in ("names", "mean", "sd", "rhat", "ess")),
+            mcmc.n_divergent, mcmc.n_transitions,
+        )  # fmt: skip
+    comparison = evidence = None
     if config.max_degree >= 1 and n >= 2:
         on_stage("evidence by degree")
         comparison = compare_degrees(data.x, data.y, range(1, config.max_degree + 1))
-    summary = {
-        "n": n,
-        "basis": basis.kind,
-        "features": names,
-        "hyperparameters": how,
-        "alpha": alpha,
-        "beta": beta,
-        "noise_sd": float(beta**-0.5),
-        "log_evidence": float(log_evidence(s, alpha, beta)),
-        "condition_number": cond,
-        "exact": {"mean": _list(post.mean), "sd": _list(exact_sd)},
-        "mcmc": mcmc_json,
-        "evidence_by_degree": None
-        if comparison is None
-        else {
-            "degrees": _list(comparison.degrees),
-            "log_evidence": [None if np.isnan(v) else float(v) for v in comparison.log_evidence],
-            "best_degree": comparison.best_degree,
-        },
-        "bands": {
-            "epistemic": "f(x) +- 2 sd: uncertainty of the regression function only",
-            "predictive": "y +- 2 sd: a new noisy observation, adds the noise variance 1/beta",
-        },
-    }
+        evidence = EvidenceByDegree(
+            _tuple(comparison.degrees),
+            tuple(None if np.isnan(v) else float(v) for v in comparison.log_evidence),
+            comparison.best_degree,
+        )
+    summary = FitSummary(
+        n, basis.kind, tuple(names), how, alpha, beta, float(beta**-0.5),
+        float(log_evidence(s, alpha, beta)), cond, _tuple(post.mean), _tuple(exact_sd),
+        sampler_run, evidence,
+    )  # fmt: skip
     return FitReport(
         data, basis, post, grid, pred, draws, exact_sd, chains, mcmc, mcmc_pred, flat,
         comparison, None if truth is None else truth_fn(truth)(grid), summary,
     )  # fmt: skip
 
 
-def _list(a) -> list:
-    return np.asarray(a).tolist()
+def _tuple(a) -> tuple:
+    """Plain Python numbers (or strings) of an array or list, as JSON writes them."""
+    return tuple(np.asarray(a).tolist())

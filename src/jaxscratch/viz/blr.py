@@ -15,14 +15,14 @@ from matplotlib.figure import Figure
 
 from jaxscratch._io import save_figure, save_npz, write_json
 from jaxscratch.blr.evidence import DegreeComparison
-from jaxscratch.blr.posterior import Predictive
+from jaxscratch.blr.posterior import BAND_SDS, Predictive
 from jaxscratch.gaussian import normal_pdf
 from jaxscratch.runs.blr_fit import FitReport
 from jaxscratch.scenes.blr_frames import Frames
 from jaxscratch.viz.files import save_animation
 
-PREDICTIVE_LABEL = "predictive band: new y, mean ± 2 sd (includes noise 1/β)"
-EPISTEMIC_LABEL = "epistemic band: f(x), mean ± 2 sd (weights only)"
+PREDICTIVE_LABEL = f"predictive band: new y, mean ± {BAND_SDS:g} sd (includes noise 1/β)"
+EPISTEMIC_LABEL = f"epistemic band: f(x), mean ± {BAND_SDS:g} sd (weights only)"
 _PRED_COLOR, _EPI_COLOR, _MEAN_COLOR = "#9ecae1", "#3182bd", "#08306b"
 
 
@@ -31,7 +31,7 @@ def _a(x) -> np.ndarray:
 
 
 def draw_bands(ax, grid, pred: Predictive, *, data=None, draws=None, truth=None) -> None:
-    """Data, predictive mean, both ±2 sd bands, function draws and the truth on one axes."""
+    """Data, predictive mean, both bands, function draws and the truth on one axes."""
     g = _a(grid)
     lo, hi = pred.predictive_band
     ax.fill_between(g, _a(lo), _a(hi), color=_PRED_COLOR, alpha=0.45, lw=0, label=PREDICTIVE_LABEL)
@@ -66,12 +66,12 @@ def fit_figure(report: FitReport) -> Figure:
         g = _a(report.grid)
         lo, hi = mp.predictive_band
         ax.plot(g, _a(lo), ":", color="#756bb1", lw=1.5,
-                label="MCMC predictive band (y ± 2 sd, from draws)")  # fmt: skip
+                label=f"MCMC predictive band (y ± {BAND_SDS:g} sd, from draws)")  # fmt: skip
         ax.plot(g, _a(hi), ":", color="#756bb1", lw=1.5)
     s = report.summary
     ax.set_title(
-        f"Bayesian linear regression, {s['basis']} basis: α = {s['alpha']:.3g}, "
-        f"β = {s['beta']:.3g} ({s['hyperparameters']})",
+        f"Bayesian linear regression, {s.basis} basis: α = {s.alpha:.3g}, "
+        f"β = {s.beta:.3g} ({s.hyperparameters})",
         fontsize=10,
     )
     ax.set_xlabel("x")
@@ -98,22 +98,22 @@ def trace_figure(report: FitReport) -> Figure:
             tr.plot(draws[c, :, j], lw=0.5, alpha=0.7)
         tr.set_ylabel(names[j])
         de.hist(draws[:, :, j].ravel(), bins=50, density=True, color="#bdbdbd",
-                label=f"{s['mcmc']['sampler']} draws")  # fmt: skip
+                label=f"{s.mcmc.sampler} draws")  # fmt: skip
         if j < exact_mean.shape[0]:
             m, sd = exact_mean[j], exact_sd[j]
             x = np.linspace(m - 4 * sd, m + 4 * sd, 200)  # the drawn range: m_N +- 4 sd
             de.plot(x, _a(normal_pdf(x, m, sd)), "k-", lw=1.5,
                     label="exact posterior N(m_N, S_N)")  # fmt: skip
         elif names[j] in ("log_alpha", "log_beta"):
-            value = math.log(s["alpha"] if names[j] == "log_alpha" else s["beta"])
+            value = math.log(s.alpha if names[j] == "log_alpha" else s.beta)
             de.axvline(value, color="k", ls="--", label="empirical-Bayes value")
         de.set_title(f"R-hat {report.mcmc.rhat[j]:.3f}, ESS {report.mcmc.ess[j]:.0f}", fontsize=8)
         de.legend(fontsize=7)
     axes[-1, 0].set_xlabel("draw")
     axes[-1, 1].set_xlabel("value")
     fig.suptitle(
-        f"{s['mcmc']['sampler'].upper()}: {s['mcmc']['chains']} chains, "
-        f"{s['mcmc']['divergent']} divergent of {s['mcmc']['transitions']}",
+        f"{s.mcmc.sampler.upper()}: {s.mcmc.chains} chains, "
+        f"{s.mcmc.divergent} divergent of {s.mcmc.transitions}",
         fontsize=10,
     )
     return fig
@@ -184,4 +184,4 @@ def write_fit(report: FitReport, out: Path) -> None:
         save_npz(out / "draws.npz", draws=report.draws, names=np.asarray(report.mcmc.names))
     if report.comparison is not None:
         save_figure(out / "evidence.png", evidence_figure(report.comparison), dpi=110)
-    write_json(out / "summary.json", report.summary)
+    write_json(out / "summary.json", report.summary.to_json())
