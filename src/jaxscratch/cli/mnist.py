@@ -7,13 +7,12 @@ key here, with JAX's default threefry implementation, and is otherwise only reco
 from pathlib import Path
 from typing import Annotated
 
-import jax
 import numpy as np
 import typer
 from rich.progress import MofNCompleteColumn, TextColumn
 
 import jaxscratch.cli._options as opts  # typed options, those train and sweep share, output
-from jaxscratch.cli._common import out_console, print_json
+from jaxscratch.cli._common import make_key, out_console, print_json
 from jaxscratch.runs import recipes, training, width_search
 from jaxscratch.viz import nn as run_figures
 from jaxscratch.viz import sweep as sweep_figures
@@ -73,7 +72,7 @@ def train(
                        completed=p.step, stats=stats)  # fmt: skip
 
         result = training.train_dataset(
-            out, model, recipe, dataset=dataset, key=jax.random.key(seed), data_dir=data_dir,
+            out, model, recipe, dataset=dataset, key=make_key(seed), data_dir=data_dir,
             split=split, seed=seed, resume=resume, overwrite=overwrite, epochs=epochs,
             devices=devices, on_data=lambda d: opts.begin(bar, d.summary()), on_progress=progress,
             on_epoch=lambda h: line(opts.epoch_line(h)),
@@ -150,7 +149,7 @@ def sweep(
         task, line = bar.add_task("loading data", total=None), opts.say(bar)
         said = f"; {len(config.h1) * len(config.h2)} width pairs"
         result = width_search.sweep_dataset(
-            out, config, dataset=dataset, key=jax.random.key(seed), data_dir=data_dir,
+            out, config, dataset=dataset, key=make_key(seed), data_dir=data_dir,
             split=split, seed=seed, overwrite=overwrite,
             on_data=lambda d: opts.begin(bar, d.summary() + said),
             on_progress=lambda p: bar.update(task, description=p.label, total=p.total,

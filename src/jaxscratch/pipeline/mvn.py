@@ -46,8 +46,7 @@ def run(
     se = np.array([e.se for e in entries])
     z = np.array([e.z for e in entries])
     grid = np.linspace(-4.5, 4.5, 401)
-    std_normal = gaussian.MVN(jnp.zeros(1), jnp.eye(1))
-    pdf = np.asarray(gaussian.prob(std_normal, jnp.asarray(grid)[:, None]))
+    pdf = np.asarray(gaussian.normal_pdf(jnp.asarray(grid)))  # N(0, 1), the z-scores' law
     fig = reconstruction_figure(error, se, dim, z, grid, pdf,
                                 title=f"d = {dim}, n = {n:,} samples")  # fmt: skip
     save_figure(out / "reconstruction.png", fig, dpi=110)
