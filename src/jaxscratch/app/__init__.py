@@ -1,4 +1,10 @@
-"""The web explorer: one Panel page with a tab per part, served by ``jaxscratch explore``."""
+"""The explorers: one Panel page with a tab per part (``jaxscratch explore``) and a Jupyter widget.
+
+Contract: wiring only. A tab builds its widgets from a control spec (``controls`` for the
+bivariate sliders, shared with the ipywidgets explorer in ``notebook``), and each callback
+makes one call into ``scenes`` (or the library) and replaces Bokeh source data in place; no
+mathematics in a callback. A tab turns its seed into a key itself; nothing below receives a seed.
+"""
 
 from jaxscratch.app.server import TABS, build, check_port, serve
 

@@ -1,4 +1,10 @@
-"""Bayesian linear regression from scratch: bases, exact posterior, evidence, MCMC, streaming."""
+"""Bayesian linear regression from scratch: bases, exact posterior, evidence, MCMC, streaming.
+
+Contract: data enter through sufficient statistics (``stats``: Phi^T W Phi, Phi^T W y, y^T W y,
+n), so batch, blocked, masked and streaming fits are one function; ``checked_posterior`` is the
+validated exact posterior and ``predict`` its two bands (``BAND_SDS`` sds each); ``nuts`` and
+``rwm`` sample (w, log alpha, log beta) with BlackJAX. Math only: no scenes, runs or figures.
+"""
 
 from jaxscratch.blr.basis import KINDS, Basis, design, make_basis
 from jaxscratch.blr.blocked import blocked_predict, blocked_stats

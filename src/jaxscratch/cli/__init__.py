@@ -1,4 +1,10 @@
-"""The ``jaxscratch`` command: one sub-command group per part, wiring only."""
+"""The ``jaxscratch`` command: one sub-command group per part, wiring only.
+
+Contract: a command parses its options, turns ``--seed`` into a key (``_common.make_key``, the
+one key implementation), calls one library function and prints, saves or draws what it returns.
+``main`` is the entry point: it sets the matplotlib backend, turns every ``JaxscratchError`` into
+one line on stderr with exit code 2, and Ctrl-C into exit code 130.
+"""
 
 import sys
 

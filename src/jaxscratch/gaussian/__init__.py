@@ -1,4 +1,11 @@
-"""Gaussian machinery from uniform bits: uniforms, standard normals, the MVN and its moments."""
+"""Gaussian machinery from uniform bits: uniforms, standard normals, the MVN and its moments.
+
+Contract: the only randomness is ``jax.random.bits`` behind ``uniform_open``; every normal
+variate comes from ``standard_normal`` (Box-Muller, Marsaglia's polar method or the inverse
+CDF), and ``sample(key, mvn, shape)`` is x = mu + L z. Samplers take the key first. Densities
+go through triangular solves. ``bivariate`` holds the 2-D closed forms; ``reconstruct`` the
+sample moments with the standard errors n implies, and the verdict over the family of tests.
+"""
 
 from jaxscratch.gaussian.mvn import (
     MVN,

@@ -1,4 +1,11 @@
-"""Neural networks from scratch: layers, an MLP, losses, optimizers, training, checkpoints."""
+"""Neural networks from scratch: layers, an MLP, losses, optimizers, training, checkpoints.
+
+Contract: parameters and state are NamedTuple pytrees; ``MLPConfig()`` and ``TrainConfig()`` are
+the default network and recipe; optimizers are ``Optimizer(init, update)`` transforms composed
+with ``chain``; ``make_trainer(model, config, n_train, optimizer=None)`` gives a trainer with
+``init(key)``, ``step``, ``run_epoch`` and ``predict``, and ``fit`` drives its epochs. All
+randomness comes from the key given to ``init``, split once into named streams (``keys``).
+"""
 
 from jaxscratch.nn import checkpoint, config, init, keys, loop, optim, schedules, train
 from jaxscratch.nn.config import TrainConfig
