@@ -22,9 +22,9 @@ M, T, SWEEP = recipes.MODEL, recipes.TRAIN, recipes.SWEEP
 
 RunDir = Annotated[Path, typer.Argument(help="A run directory written by `mnist train`.")]
 _AUGMENT = f"<= {recipes.AUGMENT_SHIFT:g} px, rotations <= {recipes.AUGMENT_DEGREES:g} degrees"
-Hidden = opts.opt(opts.Widths, f"Hidden widths [default: {' '.join(map(str, recipes.WIDTHS))}].")
+Hidden = opts.opt(opts.Widths, f"Hidden widths (default: {' '.join(map(str, recipes.WIDTHS))}).")
 Init = opts.opt(str, "he-uniform | glorot-uniform | he-normal | glorot-normal (auto).")
-Schedule = opts.opt(str | None, "constant | step | cosine [default: cosine for adam(w)].")
+Schedule = opts.opt(str | None, "constant | step | cosine (default: cosine for adam(w)).")
 
 
 @app.command(cls=opts.ManyValues)
@@ -38,7 +38,7 @@ def train(
     lr: opts.Lr = T.lr,
     schedule: Schedule = None,
     warmup_epochs: opts.opt(float, "Linear warm-up (cosine).") = T.warmup_epochs,
-    epochs: opts.opt(int | None, f"Epochs [default: {T.epochs}; resume: extend].") = None,
+    epochs: opts.opt(int | None, f"Epochs (default: {T.epochs}; resume: extend).") = None,
     batch_size: opts.BatchSize = T.batch_size,
     weight_decay: opts.Decay = None,
     label_smoothing: opts.opt(float, "In [0, 1).") = T.label_smoothing,
@@ -116,7 +116,7 @@ def sweep(
     h1: opts.opt(opts.Widths, "First hidden widths, e.g. --h1 64 128 256.", "--h1") = None,
     h2: opts.opt(opts.Widths, "Second hidden widths, e.g. --h2 32 64.", "--h2") = None,
     epochs: opts.opt(int, "Epochs per network.") = T.epochs,
-    final_epochs: opts.opt(int | None, "Epochs of the final network [default: --epochs].") = None,
+    final_epochs: opts.opt(int | None, "Epochs of the final network (default: --epochs).") = None,
     val_fraction: opts.opt(
         float, "Share of training held out to validate."
     ) = recipes.VAL_FRACTION,
