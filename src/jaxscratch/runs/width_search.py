@@ -190,7 +190,7 @@ def _final(
     )  # fmt: skip
 
 
-def markdown(result: SweepResult) -> str:
+def sweep_markdown(result: SweepResult) -> str:
     """``sweep.md``: the table of pairs, the choice and its reason, the test result."""
     chosen, m = result.chosen, result.metrics
     lines = [
@@ -302,7 +302,7 @@ def run_sweep(
         config.model, config.recipe, key, seed,
     )  # fmt: skip
     write_json(out / "sweep.json", result.to_json())
-    write_text(out / "sweep.md", markdown(result))
+    write_text(out / "sweep.md", sweep_markdown(result))
     return result
 
 
