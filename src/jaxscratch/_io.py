@@ -1,15 +1,37 @@
-"""Atomic file writes: write to a temporary name in the same folder, then rename."""
+"""Atomic file writes: write to a temporary name in the same folder, then rename.
+
+Contract: every file of the package is written here, and a write that the file system refuses
+(a folder in the way, a parent that is a file, no permission, read-only or full) raises the one
+``JaxscratchError`` "cannot write <path>: <reason>" with nothing left behind; ``check_writable``
+is the same verdict before any work starts, touching nothing.
+"""
 
 import contextlib
+import errno
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+
+from jaxscratch.errors import JaxscratchError
+
+# the file system refused the bytes (as opposed to, say, a network read inside the block)
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO}
+_REASONS = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EISDIR: "a folder is in the way",
+    errno.ENOTDIR: "a parent is a file, not a folder",
+    errno.EEXIST: "a parent is a file, not a folder",
+}
 
 
 def _umask() -> int:
@@ -35,18 +57,75 @@ def _atomic(path: str | os.PathLike, write: Callable[[IO[bytes]], None]) -> Path
     return Path(path)
 
 
+def cannot_write(path: str | os.PathLike, reason: str) -> JaxscratchError:
+    """The one error for a file or folder that cannot be written: the path and why."""
+    return JaxscratchError(f"cannot write {path}: {reason}")
+
+
+def _reason(err: OSError) -> str:
+    return _REASONS.get(err.errno, (err.strerror or str(err)).lower())
+
+
+def _first_existing(folder: Path) -> Path:
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def check_writable(
+    path: str | os.PathLike, *, folder: bool = False, files: Iterable[str] = ()
+) -> Path:
+    """Refuse now, with the one "cannot write" error, an output that a write would refuse later.
+
+    ``path`` is a file to write, or with ``folder=True`` a folder to fill with ``files``. Checks
+    what is in the way (a folder where the file goes, a file where a folder goes) and probes the
+    nearest existing folder with one byte in a temporary file (permission, read-only, full),
+    which is removed again: nothing is created or changed.
+    """
+    path = Path(path)
+    if folder:
+        if path.exists() and not path.is_dir():
+            raise cannot_write(path, "it is a file, not a folder; give a folder")
+        for name in files:
+            if (path / name).is_dir():
+                raise cannot_write(path / name, "a folder is in the way; remove it")
+    elif path.is_dir():
+        raise cannot_write(path, "it is a folder; give a file name")
+    base = _first_existing(path if folder else path.parent)
+    if not base.is_dir():
+        raise cannot_write(path, f"{base} is a file, not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=base) as probe:
+            probe.write(b"\0")
+            probe.flush()
+    except OSError as err:
+        raise cannot_write(path, _reason(err)) from None
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path`` for a writer that wants a file name; it is renamed
-    to ``path`` when the block succeeds and removed when it fails."""
+    to ``path`` when the block succeeds and removed when it fails. A write the file system
+    refuses becomes the one "cannot write" error."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    if path.is_dir():
+        raise cannot_write(path, "a folder is in the way; remove it or write elsewhere")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    except OSError as err:
+        raise cannot_write(path, _reason(err)) from None
     os.close(fd)
     try:
         os.chmod(tmp, 0o666 & ~_umask())
         yield Path(tmp)
         os.replace(tmp, path)
+    except OSError as err:
+        Path(tmp).unlink(missing_ok=True)
+        if err.errno in _STORAGE_ERRNOS or err.filename in (tmp, str(path)):
+            raise cannot_write(path, _reason(err)) from None
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -3,13 +3,18 @@
 Contract: a command parses its options, turns ``--seed`` into a key (``_common.make_key``, the
 one key implementation), calls one library function and prints, saves or draws what it returns.
 ``main`` is the entry point: it sets the matplotlib backend, turns every ``JaxscratchError`` into
-one line on stderr with exit code 2, and Ctrl-C into exit code 130.
+one line on stderr with exit code 2, and Ctrl-C into exit code 130. Typer runs with
+``standalone_mode=False`` so that its usage errors (a bad type, an unknown option) reach ``main``
+too and print in the same one-line format, with the command's ``--help`` as the hint; a JAX
+allocation that still fails (``RESOURCE_EXHAUSTED``) prints the same kind of line.
 """
 
 import sys
 
+import jax
 import typer
 
+from jaxscratch import limits
 from jaxscratch.cli import bivariate as bivariate_cli
 from jaxscratch.cli import blr, data, demo, mnist, mvn
 from jaxscratch.cli import explore as explore_cli
@@ -32,16 +37,36 @@ app.add_typer(bivariate_cli.app, name="bivariate")
 app.command("explore")(explore_cli.explore)
 
 
+def _usage_line(err: typer.TyperException) -> str:
+    """Typer's usage error (bad type, unknown option, missing value) in one line: the message,
+    then the command's --help; never its boxed usage block."""
+    message = " ".join(err.format_message().split()).rstrip(".")
+    ctx = getattr(err, "ctx", None)
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    return f"error: {message}{hint}"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user errors become one line on stderr and exit code 2."""
     import matplotlib
 
     matplotlib.use("Agg")  # the CLI writes files only: never open a window
     try:
-        app(args=argv, prog_name="jaxscratch")
+        code = app(args=argv, prog_name="jaxscratch", standalone_mode=False)
     except JaxscratchError as err:
         print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except typer.TyperException as err:  # click's usage errors, raised with standalone off
+        if type(err).__name__ != "NoArgsIsHelpError":  # (that one has printed the help)
+            print(_usage_line(err), file=sys.stderr)
+        sys.exit(2)
+    except jax.errors.JaxRuntimeError as err:
+        if "RESOURCE_EXHAUSTED" not in str(err):
+            raise
+        print(f"error: {limits.exhausted(err)}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    if isinstance(code, int) and code:  # typer's Exit(code) (e.g. 130 after Ctrl-C)
+        sys.exit(code)

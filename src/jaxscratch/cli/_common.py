@@ -72,6 +72,9 @@ def precision(name: str) -> tuple[np.dtype, AbstractContextManager]:
     return jnp.dtype(name), jax.enable_x64(name == "float64")
 
 
+SEED_MAX = 2**32 - 1  # the largest seed of a distinct threefry key (see make_key)
+
+
 def make_key(seed: int) -> jax.Array:
     """The PRNG key every command makes from ``--seed``: JAX's default threefry generator.
 
@@ -79,7 +82,16 @@ def make_key(seed: int) -> jax.Array:
     names one result everywhere; the rbg generator promises neither. The cost: rbg's raw bits
     are about 1.5-2x faster on CPU (benchmarks/README.md, "the standard-normal stage": 176
     against 92 M words/s), which the benchmarks measure with their own keys.
+
+    The seed must lie in [0, 2**32 - 1]: without 64-bit JAX the threefry seed keeps only its
+    low 32 bits, so 2**32 would silently name the same key as 0 (and -1 that of 2**32 - 1),
+    and numbers past 64 bits do not convert at all.
     """
+    if not 0 <= seed <= SEED_MAX:
+        raise JaxscratchError(
+            f"--seed {seed} is out of range; give an integer from 0 to {SEED_MAX} (2**32 - 1, "
+            "the seeds that name distinct keys)"
+        )
     return jax.random.key(seed)
 
 

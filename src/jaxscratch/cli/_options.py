@@ -48,6 +48,8 @@ class ManyValues(typer.core.TyperCommand):
     def parse_args(self, ctx, args):
         out, flag = [], None
         for a in args:
+            if flag and a.startswith("-") and a[1:].replace(".", "", 1).isdigit():
+                raise JaxscratchError(f"{flag} takes positive integers, got {a}; e.g. {flag} 64")
             if a.startswith("-"):
                 flag = a if a in self.many else None
                 out += [] if flag else [a]

@@ -8,7 +8,7 @@ import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
-from jaxscratch._io import save_figure
+from jaxscratch._io import check_writable, save_figure
 from jaxscratch._shared import check_choice
 from jaxscratch.cli._common import check_positive, err_console, make_key, print_json
 from jaxscratch.errors import JaxscratchError
@@ -86,7 +86,7 @@ def plot(
     """Draw the classic figure: samples and 3-sigma ellipse on the floor, marginals on walls."""
     check_positive(n, "--n")
     _check_view(view)
-    out = vb.check_figure_path(out)
+    out = check_writable(vb.check_figure_path(out))
     p = _params(mean, cov, sx, sy, rho)
     # the 2-D view is drawn 1:1, so right angles (the eigen-axes) look right
     scene = sb.scene(p, sb.base_normals(make_key(seed), n), sb.box(p, square=view == "2d"))
@@ -130,7 +130,7 @@ def animate(
     for value, name in ((n, "--n"), (frames, "--frames"), (fps, "--fps")):
         check_positive(value, name)
     _check_view(view)
-    out = vb.check_figure_path(out, vb.ANIMATION_FORMATS)
+    out = check_writable(vb.check_figure_path(out, vb.ANIMATION_FORMATS))
     p = _params(mean, cov, sx, sy, rho)
     check_choice(sweep, "--sweep", bv.Params._fields)
     here = float(getattr(p, sweep))

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from jaxscratch import blr
+from jaxscratch._io import check_writable
 from jaxscratch.cli._common import (
     check_positive,
     err_console,
@@ -37,6 +38,7 @@ def _gap(text: str | None) -> tuple[float, float] | None:
 def _check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise JaxscratchError(f"--out {out} is a file; give a folder for the results")
+    check_writable(out, folder=True, files=viz.FIT_FILES)
 
 
 @app.command()
@@ -153,6 +155,7 @@ def sequential(
     """Animate the posterior (weight space and data-space bands) as points arrive."""
     if out.suffix.lower() != ".gif":
         raise JaxscratchError(f"--out {out} must end in .gif")
+    check_writable(out)
     check_positive(n, "--n")
     check_positive(ms_per_frame, "--ms-per-frame")
     counts = None if frames is None else parse_array(frames, "--frames").astype(int)

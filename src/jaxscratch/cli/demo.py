@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from jaxscratch._io import check_writable
 from jaxscratch.cli._common import err_console, make_key
 from jaxscratch.pipeline.demo import run_demo
 
@@ -20,6 +21,8 @@ def demo(
     fresh: Annotated[bool, typer.Option(help="Redo parts that finished before.")] = False,
 ) -> None:
     """Run every part with sensible defaults, write report.html, and say where it is."""
+    key = make_key(seed)  # a bad seed or an unwritable --out: one line, before the bar shows
+    check_writable(out, folder=True)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err_console) as bar:
 
@@ -30,7 +33,7 @@ def demo(
         def on_reuse(p):
             err_console.print(f"reusing {p.title} from {out / p.key} (--fresh to redo it)")
 
-        report = run_demo(out, make_key(seed), seed=seed, quick=quick, parts=part,
+        report = run_demo(out, key, seed=seed, quick=quick, parts=part,
                           resume=not fresh, progress=progress, on_reuse=on_reuse)  # fmt: skip
     typer.echo(f"report: {report}")  # plain lines: paths never wrapped, easy to copy or parse
     typer.echo(f"all results: {out}/")

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from jaxscratch import gaussian
-from jaxscratch._io import save_npy
+from jaxscratch._io import check_writable, save_npy
 from jaxscratch.cli._common import (
     as_square,
     check_positive,
@@ -102,6 +102,8 @@ def sample(
         raise JaxscratchError("--n must be >= 2 to estimate a covariance")
     if out is not None and out.suffix != ".npy":
         raise JaxscratchError(f"--out {out} must end in .npy")
+    if out is not None:
+        check_writable(out)
     gaussian.normal.check_method(method)
     dt, precision_context = precision(dtype)
     k_dist, k_draw = jax.random.split(make_key(seed))

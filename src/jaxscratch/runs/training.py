@@ -25,7 +25,7 @@ import numpy as np
 
 from jaxscratch import metrics as metrics_lib
 from jaxscratch import nn
-from jaxscratch._io import write_json, write_text
+from jaxscratch._io import check_writable, write_json, write_text
 from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn import checkpoint
@@ -106,6 +106,7 @@ def check_run_dir(out: str | Path, *, resume: bool, overwrite: bool) -> None:
         raise JaxscratchError("--resume and --overwrite contradict each other; pass one of them")
     if out.exists() and not out.is_dir():
         raise JaxscratchError(f"run directory {out} is a file; give a directory path")
+    check_writable(out, folder=True, files=OUTPUTS)
     busy = out.is_dir() and any(out.iterdir())
     if resume:
         if not (out / "checkpoint.npz").is_file():

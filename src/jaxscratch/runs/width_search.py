@@ -25,11 +25,13 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxscratch import nn
-from jaxscratch._io import write_json, write_text
+from jaxscratch._io import check_writable, write_json, write_text
 from jaxscratch.data.split import split as split_data
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.runs import recipes, training
 from jaxscratch.runs.records import Data, PairRecord, RunResult, SweepResult, key_to_json, run_keys
+
+SWEEP_FILES = ("sweep_config.json", "sweep.json", "sweep.md", "heatmap.png")
 
 # one scanned chunk per epoch: one compilation per network (uneven chunks would need two); the
 # sweep's progress display moves per epoch
@@ -327,6 +329,7 @@ def sweep_dataset(
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise JaxscratchError(f"sweep directory {out} is a file; give a directory path")
+    check_writable(out, folder=True, files=SWEEP_FILES)
     training.check_recipe(config.model, config.recipe, config.devices)
     data = training.load_data(dataset, key=key, data_dir=data_dir, split=split)
     if on_data is not None:

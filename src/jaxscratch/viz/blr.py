@@ -175,6 +175,9 @@ def save_sequential(path: str | os.PathLike, frames: Frames, ms_per_frame: int =
     return save_animation(path, sequential_animation(frames, ms_per_frame), fps=fps, dpi=80)
 
 
+FIT_FILES = ("fit.png", "traces.png", "draws.npz", "evidence.png", "summary.json")
+
+
 def write_fit(report: FitReport, out: Path) -> None:
     """``fit.png``, ``traces.png``, ``draws.npz``, ``evidence.png`` and ``summary.json``."""
     out.mkdir(parents=True, exist_ok=True)
