@@ -1,16 +1,15 @@
 """Memory limits: refuse a request too large for this machine before anything is allocated.
 
-Contract: ``check_fits(what, nbytes, largest)`` raises the one ``JaxscratchError`` "<what> needs
-~X GB, more than the Y GB this machine can give; the largest that fits is Z" when the estimate
-``nbytes`` exceeds ``budget()``; ``largest(budget)`` names the biggest request that fits, in the
-caller's own units (samples, points, widths). ``budget()`` is a fraction of ``MemAvailable`` in
-``/proc/meminfo`` (``JAXSCRATCH_MEMORY_LIMIT`` in bytes overrides it, e.g. to test); where
-``/proc/meminfo`` is missing there is no limit. ``exhausted(err)`` is the same kind of message
-for an allocation JAX itself refused (``RESOURCE_EXHAUSTED``). Plumbing: imports nothing but
-the error type.
+Contract: ``check_fits(what, size, estimate, say)`` raises the one ``JaxscratchError`` "<what>
+needs about X GB of memory, more than the Y GB this machine can give; the largest that fits is
+<say(largest)>" when the caller's estimate of the bytes ``size`` needs exceeds ``budget()``;
+the largest size that fits is found by bisection on that estimate, in the caller's own unit
+(samples, points, widths). ``budget()`` is a fraction of ``MemAvailable`` in
+``/proc/meminfo``, read at each check; where that is missing there is no limit.
+``exhausted(err)`` is the same kind of message for an allocation JAX itself refused
+(``RESOURCE_EXHAUSTED``). Plumbing: imports nothing but the error type.
 """
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,6 @@ from pathlib import Path
 from jaxscratch.errors import JaxscratchError
 
 FRACTION = 0.8  # of MemAvailable: leave the rest to the OS, the page cache and Python itself
-ENV = "JAXSCRATCH_MEMORY_LIMIT"
 MEMINFO = Path("/proc/meminfo")
 
 
@@ -32,13 +30,8 @@ def available() -> int | None:
 
 
 def budget() -> int | None:
-    """The bytes one command may plan to allocate: ``$JAXSCRATCH_MEMORY_LIMIT`` if set, else
-    ``FRACTION`` of ``available()``; None when neither is known (no check)."""
-    if os.environ.get(ENV):
-        try:
-            return int(float(os.environ[ENV]))
-        except ValueError:
-            raise JaxscratchError(f"{ENV}={os.environ[ENV]!r} is not a number of bytes") from None
+    """The bytes one command may plan to allocate: ``FRACTION`` of ``available()``; None when
+    that is unknown (then nothing is refused)."""
     free = available()
     return None if free is None else int(FRACTION * free)
 
@@ -51,21 +44,37 @@ def human(nbytes: float) -> str:
     return f"{nbytes:.0f} bytes"
 
 
-def check_fits(what: str, nbytes: float, largest: Callable[[int], str]) -> None:
-    """Refuse ``what`` when its estimated ``nbytes`` exceed the budget.
+def largest(estimate: Callable[[int], float], limit: float) -> int:
+    """The largest size >= 0 whose ``estimate`` (bytes, growing with the size) is <= ``limit``."""
+    lo, hi = 0, 1
+    while estimate(hi) <= limit:
+        lo, hi = hi, 2 * hi
+    while hi - lo > 1:  # estimate(lo) fits (or lo == 0), estimate(hi) does not
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if estimate(mid) <= limit else (lo, mid)
+    return lo
+
+
+def check_fits(
+    what: str, size: int, estimate: Callable[[int], float], say: Callable[[int], str]
+) -> None:
+    """Refuse ``what`` when ``estimate(size)`` bytes exceed the budget, before any allocation.
 
     Args:
-        what: the request as the user wrote it, e.g. "--n 1000000000000 samples of d = 10".
-        nbytes: the estimate of the largest memory the request holds at once.
-        largest: budget in bytes -> the largest request that fits, e.g. "--n 123456".
+        what: the request as the user wrote it, e.g. "--n 1000000000000 (d = 10, float32)".
+        size: the size asked for, in the caller's unit (samples, points, widths).
+        estimate: size -> bytes the request holds at once, non-decreasing in size.
+        say: a size -> how to ask for it, e.g. ``lambda n: f"--n {n}"``.
     """
     limit = budget()
-    if limit is not None and nbytes > limit:
-        raise JaxscratchError(
-            f"{what} needs about {human(nbytes)} of memory, more than the {human(limit)} this "
-            f"machine can give ({FRACTION:.0%} of what is free); the largest that fits is "
-            f"{largest(limit)}"
-        )
+    if limit is None or estimate(size) <= limit:
+        return
+    fits = largest(estimate, limit)
+    advice = f"the largest that fits is {say(fits)}" if fits else "nothing of this kind fits"
+    raise JaxscratchError(
+        f"{what} needs about {human(estimate(size))} of memory, more than the {human(limit)} "
+        f"this machine can give ({FRACTION:.0%} of what is free); {advice}"
+    )
 
 
 def exhausted(err: Exception) -> str:

@@ -8,6 +8,7 @@ import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress
 
+from jaxscratch import limits
 from jaxscratch._io import check_writable, save_figure
 from jaxscratch._shared import check_choice
 from jaxscratch.cli._common import check_positive, err_console, make_key, print_json
@@ -36,6 +37,20 @@ Sy = Annotated[float | None, typer.Option(help="sigma_y > 0 (instead of --cov)."
 Rho = Annotated[float | None, typer.Option(help="Correlation, |rho| < 1 (instead of --cov).")]
 Seed = Annotated[int, typer.Option(help="Seed for the PRNG key.")]
 View = Annotated[str, typer.Option(help="3d (the classic box) or 2d (scatter + marginals).")]
+
+
+BYTES_PER_POINT = 160  # one 2-D draw: base normal, sample, and matplotlib's float64 copies
+
+
+def _check_memory(n: int, frames: int = 0) -> None:
+    """Refuse --n larger than memory before drawing: every point costs the figure about
+    ``BYTES_PER_POINT``, and an animation holds each frame's samples too (float32 pairs)."""
+    limits.check_fits(
+        f"--n {n}" + (f" over {frames} frames" if frames else ""),
+        n,
+        lambda m: m * (BYTES_PER_POINT + 8 * frames),
+        lambda m: f"--n {m}",
+    )
 
 
 def _params(mean, cov, sx, sy, rho) -> bv.Params:
@@ -85,6 +100,7 @@ def plot(
 ) -> None:
     """Draw the classic figure: samples and 3-sigma ellipse on the floor, marginals on walls."""
     check_positive(n, "--n")
+    _check_memory(n)
     _check_view(view)
     out = check_writable(vb.check_figure_path(out))
     p = _params(mean, cov, sx, sy, rho)
@@ -129,6 +145,7 @@ def animate(
     """Animate a parameter sweep; the same base normals are reused so the cloud morphs."""
     for value, name in ((n, "--n"), (frames, "--frames"), (fps, "--fps")):
         check_positive(value, name)
+    _check_memory(n, frames)
     _check_view(view)
     out = check_writable(vb.check_figure_path(out, vb.ANIMATION_FORMATS))
     p = _params(mean, cov, sx, sy, rho)

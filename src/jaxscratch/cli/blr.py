@@ -7,7 +7,7 @@ import jax
 import typer
 from rich.table import Table
 
-from jaxscratch import blr
+from jaxscratch import blr, limits
 from jaxscratch._io import check_writable
 from jaxscratch.cli._common import (
     check_positive,
@@ -39,6 +39,14 @@ def _check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise JaxscratchError(f"--out {out} is a file; give a folder for the results")
     check_writable(out, folder=True, files=viz.FIT_FILES)
+
+
+def _check_memory(n: int, width: int, chains: int, itemsize: int) -> None:
+    """Refuse --n larger than memory before generating data: each point holds a row of the
+    design matrix (``width`` features, a few copies: the fit, the evidence by degree, the
+    predictive) and, in every vmapped MCMC chain, its residual and gradient terms."""
+    per_point = itemsize * (4 * (width + 2) + 4 * chains)
+    limits.check_fits(f"--n {n}", n, lambda m: m * per_point, lambda m: f"--n {m}")
 
 
 @app.command()
@@ -91,6 +99,7 @@ def fit(
             data, truth_name = blr.load_csv(csv), None
         else:
             check_positive(n, "--n")
+            _check_memory(n, max(degree, centres, max_degree) + 1, chains, dt.itemsize)
             data = blr.make_data(k_data, n, truth=truth, noise=noise, gap=_gap(gap), dtype=dt)
             truth_name = truth
         report = blr_fit.fit_report(k_fit, data, config, truth=truth_name,

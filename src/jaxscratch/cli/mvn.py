@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
-from jaxscratch import gaussian
+from jaxscratch import gaussian, limits
 from jaxscratch._io import check_writable, save_npy
 from jaxscratch.cli._common import (
     as_square,
@@ -31,13 +31,24 @@ _ROWS = 12  # table rows shown per block (largest |z| first)
 _JSON_ARRAYS = ("mean_true", "mean_hat", "mean_se", "cov_true", "cov_hat", "cov_se")
 
 
-def _distribution(key, dim, mean, cov, dtype, condition_number, allow_singular):
+def _check_memory(n: int, dim: int, itemsize: int) -> None:
+    """Refuse a request larger than memory before anything is drawn: the covariance and its
+    factors (about eight d x d matrices), then the n draws, held about four times (the blocks,
+    their concatenation, the centred copy and its products in the reconstruction)."""
+    matrices = lambda d: 8 * d * d * itemsize  # noqa: E731
+    limits.check_fits(f"--dim {dim}", dim, matrices, lambda d: f"--dim {d}")
+    draws = lambda m: matrices(dim) + 4 * m * dim * itemsize  # noqa: E731
+    limits.check_fits(f"--n {n} (d = {dim})", n, draws, lambda m: f"--n {m} at d = {dim}")
+
+
+def _distribution(key, n, dim, mean, cov, dtype, condition_number, allow_singular):
     k_mean, k_cov = jax.random.split(key)
     mean_a = parse_array(mean, "--mean") if mean else None
     cov_a = as_square(parse_array(cov, "--cov"), "--cov") if cov else None
     if dim is None:
         dim = len(mean_a) if mean_a is not None else (cov_a.shape[0] if cov_a is not None else 10)
     check_positive(dim, "--dim")
+    _check_memory(n, dim, np.dtype(dtype).itemsize)
     if mean_a is None:
         mean_a = gaussian.random_mean(k_mean, dim, scale=2.0, dtype=dtype)
     if cov_a is None:
@@ -108,7 +119,7 @@ def sample(
     dt, precision_context = precision(dtype)
     k_dist, k_draw = jax.random.split(make_key(seed))
     with precision_context:
-        dist = _distribution(k_dist, dim, mean, cov, dt, condition_number, allow_singular)
+        dist = _distribution(k_dist, n, dim, mean, cov, dt, condition_number, allow_singular)
         t0 = time.perf_counter()
         x = _draw(k_draw, dist, n, method, chunk, quiet=as_json)
         seconds = time.perf_counter() - t0

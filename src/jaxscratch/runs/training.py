@@ -23,8 +23,8 @@ from typing import NamedTuple
 import jax
 import numpy as np
 
+from jaxscratch import limits, nn
 from jaxscratch import metrics as metrics_lib
-from jaxscratch import nn
 from jaxscratch._io import check_writable, write_json, write_text
 from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
@@ -130,6 +130,37 @@ def check_recipe(
     written): the trainer's own checks, against ``n_train`` examples (default one batch, when
     the data are not in yet)."""
     nn.make_trainer(model, recipe, recipe.batch_size if n_train is None else n_train, devices)
+    check_memory(model, recipe)
+
+
+def memory_bytes(model: nn.MLPConfig, recipe: nn.TrainConfig) -> int:
+    """What training ``model`` holds at once, estimated in float32 bytes: the parameters six
+    times (weights, gradients, two moment slots, the donated step's copy, the host copy a
+    checkpoint takes) and the activations of a training batch (forward and backward, batch norm:
+    about four per unit) and of an evaluation batch."""
+    sizes = model.sizes
+    params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:], strict=False))
+    rows = 4 * recipe.batch_size + recipe.eval_batch_size
+    return 4 * (6 * params + rows * sum(sizes))
+
+
+def check_memory(model: nn.MLPConfig, recipe: nn.TrainConfig) -> None:
+    """Refuse hidden widths too wide for this machine's memory before anything is allocated;
+    the error names the widest network of the same shape (equal scale on every hidden layer)
+    that fits."""
+    hidden = model.sizes[1:-1]
+    top = max(hidden, default=1)
+
+    def scaled(w: int) -> nn.MLPConfig:  # the hidden widths scaled so that the widest is w
+        widths = tuple(max(1, h * w // top) for h in hidden)
+        return model._replace(sizes=(model.sizes[0], *widths, model.sizes[-1]))
+
+    limits.check_fits(
+        f"a network with hidden widths {' '.join(map(str, hidden))}",
+        top,
+        lambda w: memory_bytes(scaled(w), recipe),
+        lambda w: "hidden widths " + " ".join(map(str, scaled(w).sizes[1:-1])),
+    )
 
 
 def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:

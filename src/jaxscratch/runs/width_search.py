@@ -331,6 +331,8 @@ def sweep_dataset(
         raise JaxscratchError(f"sweep directory {out} is a file; give a directory path")
     check_writable(out, folder=True, files=SWEEP_FILES)
     training.check_recipe(config.model, config.recipe, config.devices)
+    widest = config.model.sizes[0], max(config.h1), max(config.h2), config.model.sizes[-1]
+    training.check_memory(config.model._replace(sizes=widest), config.recipe)
     data = training.load_data(dataset, key=key, data_dir=data_dir, split=split)
     if on_data is not None:
         on_data(data)
