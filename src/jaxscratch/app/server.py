@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import panel as pn
+from tornado.routing import Matcher, Rule
+from tornado.web import RequestHandler
 
 from jaxscratch.app import bivariate, blr, mnist, mvn
 from jaxscratch.errors import JaxscratchError
@@ -70,6 +72,38 @@ def check_port(host: str, port: int) -> int:
         return probe.getsockname()[1]
 
 
+def allowed_hosts(host: str, port: int) -> list[str]:
+    """The ``Host`` (and websocket ``Origin``) values the explorer answers: the loopback names
+    with the bound port, and ``--host`` itself. Any other name is a page served to a site the
+    user did not ask for (DNS rebinding), so it is refused."""
+    names = ["127.0.0.1", "localhost", "[::1]"]
+    named = f"[{host}]" if ":" in host else host
+    return [f"{h}:{port}" for h in (*names, *([named] if named not in names else []))]
+
+
+class _ForeignHost(Matcher):
+    """Matches a request whose ``Host`` header is not one of ``allowed`` (case-insensitive)."""
+
+    def __init__(self, allowed: list[str]) -> None:
+        self.allowed = {h.lower() for h in allowed}
+
+    def match(self, request):
+        return None if request.host.lower() in self.allowed else {}
+
+
+class _Refuse(RequestHandler):
+    def prepare(self) -> None:
+        self.set_status(403)
+        self.finish("403: unknown Host; open the explorer at http://127.0.0.1:<port>/\n")
+
+
+def refuse_foreign_hosts(application, allowed: list[str]) -> None:
+    """Put a rule before every route of the tornado ``application``: a request for another
+    ``Host`` (page, static file or websocket) gets 403 and no session token."""
+    router = application.default_router
+    router.rules.insert(0, router.process_rule(Rule(_ForeignHost(allowed), _Refuse)))
+
+
 def serve(
     host: str = "127.0.0.1", port: int = 5006, open_browser: bool = True, run: Path | None = None
 ) -> None:
@@ -82,9 +116,9 @@ def serve(
             file=sys.stderr,
         )
     port = check_port(host, port)
-    origins = [f"{h}:{port}" for h in ("127.0.0.1", "localhost", host)]
-    if host not in LOOPBACK:
-        origins = ["*"]
+    hosts = allowed_hosts(host, port)
+    # bokeh's origin list cannot spell an IPv6 literal: a page opened at [::1] gets no websocket
+    origins = [h for h in hosts if not h.startswith("[")]
     build(run=run)  # compiles the jitted math before the first visitor waits for it
     server = pn.serve(
         {"/": lambda: build(run=run)},
@@ -97,6 +131,7 @@ def serve(
         threaded=False,
         verbose=False,
     )
+    refuse_foreign_hosts(server._tornado, hosts)  # (bokeh keeps its tornado app private)
     server.start()
     url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     print(f"serving the {TITLE} at {url} (Ctrl-C to stop)", flush=True)
