@@ -16,6 +16,13 @@ set is not on the machine; speed does not depend on the pixel values).
   own jitted XLA op at its real shape, times the number of steps: what XLA's kernels cost
   before any activation, loss, update or loop overhead.
 * torch matmul only: the same products through ``torch.mm`` (2 threads), when torch is there.
+* bf16 (#15): ``ours_bf16`` is our trainer with ``precision="bf16"`` (bfloat16 operands of
+  every product, float32 accumulation, weights and state); ``bf16_matmul_only`` the same
+  products as "matmul only" with bfloat16 operands and float32 results, its floor;
+  ``torch_bf16`` the torch loop under ``torch.autocast("cpu", dtype=torch.bfloat16)``.
+  ``cpu_flags`` lists which of amx_bf16, avx512_bf16, avx512f the CPU reports; without the
+  first two there is no fast bfloat16 arithmetic and ``bf16_targets`` is null (nothing is
+  claimed about speed there).
 
 Each side warms up (compiles) first; then the sides take turns, one epoch each, so that all see
 the same load; we report medians of the timed epochs and of the paired ratios.
@@ -58,11 +65,28 @@ def load_images() -> tuple[np.ndarray, np.ndarray, str]:
         return x, y, f"synthetic ({type(err).__name__})"
 
 
-def ours(x, y):
+BF16_FLAGS = ("amx_bf16", "avx512_bf16")  # either gives fast bfloat16 products
+# #15's targets for ours_bf16 on a CPU with BF16_FLAGS: at most this many times its products'
+# floor, at least these many times faster than our float32 epoch and than torch's autocast
+BF16_TARGETS = {"vs_matmul_only": 1.15, "vs_f32": 1.8, "vs_torch_bf16": 1.2}
+
+
+def cpu_flags() -> list[str]:
+    """Which of amx_bf16, avx512_bf16, avx512f the CPU reports (Linux /proc/cpuinfo)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return []
+    have = {w for line in text.splitlines() if line.startswith("flags") for w in line.split()}
+    return [f for f in (*BF16_FLAGS, "avx512f") if f in have]
+
+
+def ours(x, y, precision: str = "f32"):
     """Yields seconds per epoch: exactly ``nn.fit``'s path with one chunk per epoch."""
     model = MODEL
     recipe = nn.TrainConfig(epochs=1000, batch_size=BATCH, optimizer="sgd", lr=LR,
-                            schedule="constant", warmup_epochs=0.0, weight_decay=0.0)  # fmt: skip
+                            schedule="constant", warmup_epochs=0.0, weight_decay=0.0,
+                            precision=precision)  # fmt: skip
     trainer = nn.make_trainer(model, recipe, len(y))
     state = trainer.init(jax.random.key(0))
     x, y = jnp.asarray(x), jnp.asarray(y)
@@ -109,16 +133,17 @@ def straight(x, y):
         yield time.perf_counter() - t0
 
 
-def torch_loop(x, y):
-    """Yields seconds per epoch of the same loop in PyTorch; None without torch."""
+def torch_loop(x, y, bf16: bool = False):
+    """Yields seconds per epoch of the same loop in PyTorch (under bfloat16 autocast with
+    ``bf16``); None without torch."""
     try:
         import torch
     except ImportError:
         return None
-    return _torch_epochs(torch, x, y)
+    return _torch_epochs(torch, x, y, bf16)
 
 
-def _torch_epochs(torch, x, y):
+def _torch_epochs(torch, x, y, bf16: bool):
     torch.set_num_threads(2)
     torch.manual_seed(0)
     layers = []
@@ -135,7 +160,9 @@ def _torch_epochs(torch, x, y):
         for i in range(steps):
             idx = perm[i * BATCH : (i + 1) * BATCH]
             opt.zero_grad(set_to_none=True)
-            torch.nn.functional.cross_entropy(net(xt[idx]), yt[idx]).backward()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = torch.nn.functional.cross_entropy(net(xt[idx]), yt[idx])
+            loss.backward()
             opt.step()
         yield time.perf_counter() - t0
 
@@ -159,6 +186,37 @@ def _products() -> list[tuple[int, int, int]]:
         out += [(BATCH, a, b), (a, BATCH, b)]  # forward x W; weight gradient x^T dz
         if i:
             out.append((BATCH, b, a))  # input gradient dz W^T (never for the first layer)
+    return out
+
+
+def bf16_matmul_only(n: int) -> float:
+    """Seconds per epoch of the step's products with bfloat16 operands, float32 results."""
+    mm = jax.jit(lambda a, b: jnp.matmul(a, b, preferred_element_type=jnp.float32))
+    total = 0.0
+    for m, k, p in _products():
+        a, b = jnp.ones((m, k), jnp.bfloat16), jnp.ones((k, p), jnp.bfloat16)
+        total += best_seconds_per_call(lambda a=a, b=b: mm(a, b).block_until_ready())
+    return total * (n // BATCH)
+
+
+def _paired(slow, fast) -> float | None:
+    """Median over the paired turns of slow / fast (None when a side is missing)."""
+    ratios = [s / f for s, f in zip(slow or [], fast or [], strict=False)]
+    return statistics.median(ratios) if ratios else None
+
+
+def bf16_targets(result: dict, flags: list[str]) -> dict | None:
+    """#15's three targets as {name: {value, target, met}}; None on a CPU without fast bf16."""
+    if not set(BF16_FLAGS) & set(flags):
+        return None
+    floor = result["ours_bf16_s_per_epoch"] / result["bf16_matmul_only_s_per_epoch"]
+    faster = {"vs_f32": result["bf16_speedup_vs_f32"],
+              "vs_torch_bf16": result["bf16_speedup_vs_torch_bf16"]}  # fmt: skip
+    out = {"vs_matmul_only": {"value": floor, "target": BF16_TARGETS["vs_matmul_only"],
+                              "met": floor <= BF16_TARGETS["vs_matmul_only"]}}  # fmt: skip
+    for name, value in faster.items():
+        met = None if value is None else value >= BF16_TARGETS[name]
+        out[name] = {"value": value, "target": BF16_TARGETS[name], "met": met}
     return out
 
 
@@ -187,7 +245,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON only")
     args = parser.parse_args()
     x, y, source = load_images()
-    sides = {"ours": ours(x, y), "straight": straight(x, y), "torch": torch_loop(x, y)}
+    sides = {
+        "ours": ours(x, y),
+        "straight": straight(x, y),
+        "torch": torch_loop(x, y),
+        "ours_bf16": ours(x, y, "bf16"),
+        "torch_bf16": torch_loop(x, y, bf16=True),
+    }
     sides = {k: v for k, v in sides.items() if v is not None}
     times = {k: [] for k in sides}
     for epochs in sides.values():  # warm-up epoch: compilation
@@ -198,6 +262,8 @@ def main() -> None:
     t_ours, t_straight, t_torch = times["ours"], times["straight"], times.get("torch")
     bound, gflops = flop_bound(len(y))
     mm_xla, mm_torch = matmul_only(len(y))
+    mm_bf16, flags = bf16_matmul_only(len(y)), cpu_flags()
+    t_bf16, t_torch_bf16 = times["ours_bf16"], times.get("torch_bf16")
     ratios = [b / a for a, b in zip(t_ours, t_straight, strict=True)]
     torch_ratios = [b / a for a, b in zip(t_ours, t_torch or [], strict=False)]
     result = {
@@ -210,19 +276,32 @@ def main() -> None:
         "speedup_vs_torch": statistics.median(torch_ratios) if torch_ratios else None,
         "matmul_only_s_per_epoch": mm_xla,
         "torch_matmul_only_s_per_epoch": mm_torch,
+        "ours_bf16_s_per_epoch": statistics.median(t_bf16),
+        "bf16_matmul_only_s_per_epoch": mm_bf16,
+        "torch_bf16_s_per_epoch": statistics.median(t_torch_bf16) if t_torch_bf16 else None,
+        "bf16_speedup_vs_f32": _paired(t_ours, t_bf16),
+        "bf16_speedup_vs_torch_bf16": _paired(t_torch_bf16, t_bf16),
+        "cpu_flags": flags,
         "data": source,
         "epochs_timed": args.epochs,
         "machine": f"{platform.machine()}, {jax.device_count()} device(s), jax {jax.__version__}",
     }
+    result["bf16_targets"] = bf16_targets(result, flags)
     if args.json:
         print(json.dumps(result, indent=2))
         return
     for k, v in result.items():
         print(f"{k:>30}: {v:.3f}" if isinstance(v, float) else f"{k:>30}: {v}")
+    if result["bf16_targets"] is None:
+        print("    this CPU reports neither amx_bf16 nor avx512_bf16: bfloat16 has no fast")
+        print("    arithmetic here, so the bf16 figures are shown but no speed target applies")
     print("    per-epoch seconds: ours", [round(t, 3) for t in t_ours])
     print("                       straight", [round(t, 3) for t in t_straight])
     if t_torch:
         print("                       torch", [round(t, 3) for t in t_torch])
+    print("                       ours_bf16", [round(t, 3) for t in t_bf16])
+    if t_torch_bf16:
+        print("                       torch_bf16", [round(t, 3) for t in t_torch_bf16])
 
 
 if __name__ == "__main__":

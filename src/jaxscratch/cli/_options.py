@@ -36,6 +36,7 @@ DatasetOption = opt(str, "mnist | fashion-mnist | digits.")
 DataDir = opt(Path | None, "Folder with the four standard IDX files.")
 Split = opt(str, "80-20 (pooled, stratified) | official.")
 Devices = opt(int, "Train data parallel over this many JAX devices.")
+Precision = opt(str, "f32 | bf16 (bfloat16 products, float32 accumulation and weights).")
 AsJson = opt(bool, "Print the result as JSON.", "--json")
 Widths = list[int] | None
 

@@ -50,6 +50,7 @@ def train(
     split: opts.Split = training.SPLITS[0],
     out: opts.opt(Path, "Run directory.") = Path("runs/mnist"),
     devices: opts.Devices = 1,
+    precision: opts.Precision = T.precision,
     resume: opts.opt(bool, "Continue the run in --out (its config).") = False,
     overwrite: opts.opt(bool, "Replace the run in --out.") = False,
     as_json: opts.AsJson = False,
@@ -60,7 +61,7 @@ def train(
     recipe = recipes.train_config(
         optimizer, schedule=schedule, weight_decay=weight_decay, augment=augment, epochs=epochs,
         batch_size=batch_size, lr=lr, warmup_epochs=warmup_epochs,
-        label_smoothing=label_smoothing, clip_norm=clip_norm,
+        label_smoothing=label_smoothing, clip_norm=clip_norm, precision=precision,
     )  # fmt: skip
     stats = TextColumn("{task.fields[stats]}")
     with opts.progress_bar(as_json, MofNCompleteColumn(), stats) as bar:
@@ -132,6 +133,7 @@ def sweep(
     data_dir: opts.DataDir = None,
     split: opts.Split = training.SPLITS[0],
     devices: opts.Devices = 1,
+    precision: opts.Precision = T.precision,
     out: opts.opt(Path, "Sweep directory.") = Path("runs/sweep"),
     overwrite: opts.opt(bool, "Start again instead of resuming the sweep in --out.") = False,
     as_json: opts.AsJson = False,
@@ -142,7 +144,7 @@ def sweep(
         tuple(h1 or SWEEP.h1), tuple(h2 or SWEEP.h2),
         recipes.model(activation=activation, batchnorm=batchnorm, dropout=dropout),
         recipes.train_config(optimizer, weight_decay=weight_decay, epochs=epochs, lr=lr,
-                             batch_size=batch_size),
+                             batch_size=batch_size, precision=precision),
         val_fraction, final_epochs, devices,
     )  # fmt: skip
     with opts.progress_bar(as_json, TextColumn("{task.percentage:>3.0f} %")) as bar:

@@ -5,9 +5,11 @@ the default network and recipe; optimizers are ``Optimizer(init, update)`` trans
 with ``chain``; ``make_trainer(model, config, n_train, optimizer=None)`` gives a trainer with
 ``init(key)``, ``step``, ``run_epoch`` and ``predict``, and ``fit`` drives its epochs. All
 randomness comes from the key given to ``init``, split once into named streams (``keys``).
+``precision`` holds the precision policies (``TrainConfig.precision``: float32, or bfloat16
+products with float32 accumulation, weights and state).
 """
 
-from jaxscratch.nn import checkpoint, config, init, keys, loop, optim, schedules, train
+from jaxscratch.nn import checkpoint, config, init, keys, loop, optim, precision, schedules, train
 from jaxscratch.nn.config import TrainConfig
 from jaxscratch.nn.layers import (
     ACTIVATIONS,
@@ -82,6 +84,7 @@ __all__ = [
     "momentum",
     "nesterov",
     "optim",
+    "precision",
     "config",
     "relu",
     "scale_by_adam",

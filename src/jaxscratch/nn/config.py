@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import augment, optim, schedules
+from jaxscratch.nn import augment, optim, precision, schedules
 
 SCHEDULES = ("constant", "step", "cosine")
 
@@ -40,6 +40,7 @@ class TrainConfig(NamedTuple):
     eval_batch_size: int = 2048
     augment_shift: float = 0.0  # random shifts up to this many pixels (0 = no augmentation)
     augment_degrees: float = 0.0  # random rotations up to this many degrees
+    precision: str = "f32"  # f32 | bf16: the matrix products' operands (``nn.precision``)
 
 
 def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
@@ -62,6 +63,7 @@ def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
             f"got {config.weight_decay}, {config.clip_norm}, {config.label_smoothing}"
         )
     augment.check_augment(config.augment_shift, config.augment_degrees)
+    precision.get(config.precision)
     return config
 
 

@@ -11,6 +11,7 @@ import jax.numpy as jnp
 from jax import Array
 
 from jaxscratch._shared import lookup
+from jaxscratch.nn import precision
 
 _SQRT_2_OVER_PI = 0.7978845608028654
 
@@ -38,9 +39,10 @@ def init_dense(key: Array, fan_in: int, fan_out: int, init, dtype=jnp.float32) -
     return Dense(init(key, (fan_in, fan_out), dtype), jnp.zeros((fan_out,), dtype))
 
 
-def dense(p: Dense, x: Array) -> Array:
-    """x W + b for x (n, fan_in) -> (n, fan_out)."""
-    return x @ p.w + p.b
+def dense(p: Dense, x: Array, policy: precision.Policy = precision.F32) -> Array:
+    """x W + b for x (n, fan_in) -> (n, fan_out); the product in ``policy``'s precision, the
+    result and the bias float32 (``nn.precision``)."""
+    return precision.dot(x, p.w, policy) + p.b
 
 
 def relu(x: Array) -> Array:

@@ -13,6 +13,7 @@ from jax import Array
 
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn import init as initialisers
+from jaxscratch.nn import precision
 from jaxscratch.nn.layers import (
     ACTIVATIONS,
     BatchNorm,
@@ -93,10 +94,12 @@ def apply_mlp(
     config: MLPConfig,
     key: Array | None = None,
     train: bool = False,
+    policy: precision.Policy = precision.F32,
 ) -> tuple[Array, MLPState]:
     """Logits (n, classes) for inputs x (n, ...) flattened to (n, sizes[0]).
 
-    ``key`` is needed only when training with dropout.
+    ``key`` is needed only when training with dropout. ``policy`` sets the precision of the
+    dense layers' products (``nn.precision``); everything else is float32 under any policy.
     """
     h = x.reshape(x.shape[0], -1)  # (n, d_in)
     act = activation(config.activation)
@@ -106,14 +109,14 @@ def apply_mlp(
     keys = jax.random.split(key, len(params.dense)) if use_dropout else [None] * len(params.dense)
     new_state = []
     for i, layer in enumerate(params.dense[:-1]):
-        h = dense(layer, h)  # (n, width_i)
+        h = dense(layer, h, policy)  # (n, width_i)
         if params.norm:
             h, stats = batch_norm(params.norm[i], state[i], h, train=train)
             new_state.append(stats)
         h = act(h)
         if use_dropout:
             h = dropout(keys[i], h, config.dropout, train=True)
-    return dense(params.dense[-1], h), tuple(new_state)
+    return dense(params.dense[-1], h, policy), tuple(new_state)
 
 
 def count_params(params: MLP) -> int:

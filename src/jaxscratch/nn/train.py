@@ -24,7 +24,7 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import augment, optim
+from jaxscratch.nn import augment, optim, precision
 from jaxscratch.nn.config import TrainConfig, check_train_config, make_optimizer
 from jaxscratch.nn.keys import Streams, draw, streams
 from jaxscratch.nn.losses import softmax, softmax_cross_entropy
@@ -95,7 +95,10 @@ def _init(key: Array, spec: _Spec) -> TrainState:
 
 
 def _objective(params, model_state, key, x, y, spec: _Spec):
-    logits, new_state = apply_mlp(params, model_state, x, config=spec.model, key=key, train=True)
+    policy = precision.get(spec.config.precision)
+    logits, new_state = apply_mlp(
+        params, model_state, x, config=spec.model, key=key, train=True, policy=policy
+    )
     loss = softmax_cross_entropy(logits, y, spec.config.label_smoothing)
     accuracy = jnp.mean(jnp.argmax(logits, axis=-1) == y)
     return loss, (new_state, StepMetrics(loss, accuracy))
@@ -136,13 +139,14 @@ def _permutation(state: TrainState, n: int, spec: _Spec) -> Array:
     return perm[: spec.steps_per_epoch * b].reshape(spec.steps_per_epoch, b)  # (steps, B)
 
 
-def _predict_proba(params, model_state, x, model: MLPConfig, batch: int) -> Array:
+def _predict_proba(params, model_state, x, model: MLPConfig, batch: int, policy) -> Array:
     n, b = x.shape[0], min(batch, max(x.shape[0], 1))
     pad = (-n) % b
     xs = jnp.pad(x, [(0, pad)] + [(0, 0)] * (x.ndim - 1)).reshape(-1, b, *x.shape[1:])
 
     def one(xb):
-        return softmax(apply_mlp(params, model_state, xb, config=model, train=False)[0])
+        logits = apply_mlp(params, model_state, xb, config=model, train=False, policy=policy)[0]
+        return softmax(logits)
 
     return lax.map(one, xs).reshape(n + pad, -1)[:n]  # (n, K)
 
@@ -151,7 +155,7 @@ _init_jit = jax.jit(_init, static_argnames="spec")
 _step_jit = jax.jit(_step, static_argnames="spec")
 _run_steps_jit = jax.jit(_run_steps, static_argnames="spec", donate_argnums=0)
 _permutation_jit = jax.jit(_permutation, static_argnames=("n", "spec"))
-_predict_jit = jax.jit(_predict_proba, static_argnames=("model", "batch"))
+_predict_jit = jax.jit(_predict_proba, static_argnames=("model", "batch", "policy"))
 
 
 def _chunks(steps: int, chunks: int) -> list[tuple[int, int]]:
@@ -255,9 +259,14 @@ class Trainer:
 
     def predict(self, state: TrainState, x) -> Array:
         """Class probabilities (n, K) in evaluation mode, in batches of ``eval_batch_size``."""
-        batch = self._spec.config.eval_batch_size
+        batch, policy = self.config.eval_batch_size, precision.get(self.config.precision)
         return _predict_jit(
-            state.params, state.model_state, jnp.asarray(x), model=self.model, batch=batch
+            state.params,
+            state.model_state,
+            jnp.asarray(x),
+            model=self.model,
+            batch=batch,
+            policy=policy,
         )
 
     def _place(self, tree):

@@ -93,6 +93,7 @@ def describe(network: nn.MLPConfig, recipe: nn.TrainConfig) -> str:
     activation = {"relu": "ReLU", "gelu": "GELU"}.get(network.activation, network.activation)
     norm = ", batch norm" if network.batchnorm else ""
     decay = f", weight decay {recipe.weight_decay:g}" if recipe.weight_decay else ""
+    mixed = ", bfloat16 products" if recipe.precision == "bf16" else ""
     optimizer = {"adamw": "AdamW", "adam": "Adam"}.get(recipe.optimizer, recipe.optimizer)
     schedule = {
         "cosine": f"{recipe.warmup_epochs:g} warm-up epoch(s) then cosine decay",
@@ -101,4 +102,5 @@ def describe(network: nn.MLPConfig, recipe: nn.TrainConfig) -> str:
     return (
         f"{layers}, {activation}{norm}, dropout {network.dropout:g}, {optimizer} (peak "
         f"{recipe.lr:g}{decay}), {schedule}, batch {recipe.batch_size}, {recipe.epochs} epochs"
+        f"{mixed}"
     )

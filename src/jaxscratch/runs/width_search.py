@@ -89,9 +89,12 @@ def carve_validation(
 
 def fingerprint(config: SweepConfig, data: Data, key: jax.Array) -> str:
     """What a recorded pair depends on besides its widths; resuming needs it unchanged."""
+    recipe = config.recipe._asdict()
+    if recipe["precision"] == "f32":  # as before precisions existed: older sweeps resume
+        del recipe["precision"]
     what = {
         "model": {**config.model._asdict(), "sizes": None},
-        "recipe": config.recipe._asdict(),
+        "recipe": recipe,
         "val_fraction": config.val_fraction,
         "key": key_to_json(key),
         "data": [data.name, data.split, len(data.y_train), list(data.x_train.shape[1:])],
