@@ -6,7 +6,7 @@
 // Contract: this file is the body of every CustomJS of the digit panel. Bokeh passes strokes
 // (the FreehandDrawTool's xs, ys), net (w, b: the folded layers, w flat row-major (in, out)),
 // proba, preview, readout, spec and `action` ("predict" or "clear"). The first call installs
-// window.jaxscratch.mnist: rasterize, mnistLike, preprocess, forward and move(i), one scripted
+// window.jaxscratch.mnist: rasterize, mnistLike, preprocess, forward, spec and move(i), one scripted
 // stroke that redraws, for the tests and the benchmark.
 
 // Half-to-even rounding, as Python's round() of a float.
@@ -203,7 +203,7 @@ function move(m, i) {
 const models = {strokes, net, proba, preview, readout, spec}
 window.jaxscratch = window.jaxscratch ?? {}
 window.jaxscratch.mnist = {
-  rasterize, mnistLike, preprocess, forward,
+  rasterize, mnistLike, preprocess, forward, spec,
   predict: (xs, ys) => forward(preprocess(xs, ys, spec), net.data.w, net.data.b, spec.activation),
   move: (i) => move(models, i),
 }
