@@ -116,8 +116,9 @@ PAGE_FIT_JS = """([kind, degree, k, shift, scale, xs, ys, alpha, beta, grid]) =>
   const B = window.jaxscratch.blr
   const post = B.fit(B.makeBasis(kind, degree, k, shift, scale), xs, ys, alpha, beta)
   const p = B.predict(post, grid)
-  return {mean: post.mean, cov_diag: post.covDiag, log_evidence: post.logEvidence,
-          pred_mean: p.mean, epistemic_sd: p.epistemicSd, predictive_sd: p.predictiveSd}
+  const a = Array.from
+  return {mean: a(post.mean), cov_diag: a(post.covDiag), log_evidence: post.logEvidence,
+          pred_mean: a(p.mean), epistemic_sd: a(p.epistemicSd), predictive_sd: a(p.predictiveSd)}
 }"""
 
 

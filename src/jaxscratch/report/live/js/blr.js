@@ -24,14 +24,17 @@ function basisSize(b) {
 // phi(x) (M,): z^0..z^degree, or a bias then one Gaussian bump or sigmoid per centre.
 function features(b, x) {
   const z = (x - b.shift) / b.scale
+  const phi = new Float64Array(basisSize(b))
   if (b.kind === "linear" || b.kind === "poly") {
-    return Array.from({length: b.degree + 1}, (_, j) => z ** j)
+    for (let j = 0; j <= b.degree; j++) phi[j] = z ** j
+    return phi
   }
-  const bumps = b.centres.map((c) => {
+  phi[0] = 1
+  b.centres.forEach((c, j) => {
     const u = (z - c) / b.width
-    return b.kind === "rbf" ? Math.exp(-0.5 * u * u) : 1 / (1 + Math.exp(-u))
+    phi[j + 1] = b.kind === "rbf" ? Math.exp(-0.5 * u * u) : 1 / (1 + Math.exp(-u))
   })
-  return [1, ...bumps]
+  return phi
 }
 
 function design(b, xs) {
@@ -69,8 +72,12 @@ function lowerInverse(l) {
   return inv
 }
 
-const dot = (u, v) => u.reduce((s, ui, i) => s + ui * v[i], 0)
-const matvec = (a, v) => a.map((row) => dot(row, v))
+function dot(u, v) {
+  let s = 0
+  for (let i = 0; i < u.length; i++) s += u[i] * v[i]
+  return s
+}
+const matvec = (a, v) => Array.from(a, (row) => dot(row, v))
 
 // The posterior N(m_N, S_N) of the points (xs, ys): S_N^-1 = alpha I + beta Phi^T Phi,
 // m_N = beta S_N Phi^T y, with S_N = L^-T L^-1, and the log evidence ln p(y | alpha, beta).
@@ -102,14 +109,20 @@ function fit(b, xs, ys, alpha, beta) {
 
 // Predictive mean and both sds at the grid: var f = ||L^-1 phi||^2, a new y adds 1/beta.
 function predict(post, grid) {
-  const out = {mean: [], epistemicSd: [], predictiveSd: []}
-  for (const phi of design(post.basis, grid)) {
-    const v = matvec(post.lInv, phi)
-    const fVar = dot(v, v)
-    out.mean.push(dot(phi, post.mean))
-    out.epistemicSd.push(Math.sqrt(fVar))
-    out.predictiveSd.push(Math.sqrt(fVar + 1 / post.beta))
-  }
+  const k = grid.length
+  const m = post.mean.length
+  const out = {mean: new Float64Array(k), epistemicSd: new Float64Array(k), predictiveSd: new Float64Array(k)}
+  design(post.basis, grid).forEach((phi, g) => {
+    let fVar = 0
+    for (let r = 0; r < m; r++) {
+      let v = 0  // (L^-1 phi)_r: L^-1 is lower triangular
+      for (let c = 0; c <= r; c++) v += post.lInv[r][c] * phi[c]
+      fVar += v * v
+    }
+    out.mean[g] = dot(phi, post.mean)
+    out.epistemicSd[g] = Math.sqrt(fVar)
+    out.predictiveSd[g] = Math.sqrt(fVar + 1 / post.beta)
+  })
   return out
 }
 
@@ -126,7 +139,7 @@ function redraw(m) {
   const grid = m.bands.data.x
   const p = predict(post, grid)
   const k = m.spec.band_sds
-  const band = (sd, sign) => p.mean.map((mu, i) => mu + sign * k * sd[i])
+  const band = (sd, sign) => p.mean.map((mu, i) => mu + sign * k * sd[i])  // typed arrays
   m.bands.data = {
     x: grid, mean: p.mean,
     epi_lo: band(p.epistemicSd, -1), epi_hi: band(p.epistemicSd, 1),
