@@ -1,5 +1,7 @@
 """``jaxscratch demo``: writes the report, reuses finished parts, rejects unknown parts."""
 
+import numpy as np
+
 
 def test_quick_demo_writes_report_and_resumes(cli, tmp_path):
     out = tmp_path / "demo"
@@ -34,6 +36,8 @@ def test_blr_part_writes_fit_diagnostics_and_animation(cli, tmp_path):
     assert code == 0
     for name in ("fit.png", "traces.png", "evidence.png", "sequential.gif", "summary.json"):
         assert (tmp_path / "blr" / name).stat().st_size > 500
+    with np.load(tmp_path / "blr" / "data.npz") as f:  # the live panel's points
+        assert f["x"].shape == f["y"].shape == (100,)
     page = (tmp_path / "report.html").read_text()
     assert "epistemic band" in page and "predictive band" in page and "R-hat" in page
 

@@ -19,15 +19,17 @@ from bokeh.plotting import figure
 from jaxscratch import blr
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.scenes import blr as scene_blr
+from jaxscratch.viz import blr as viz_blr
 
 CAPACITY = 256  # clicked points held; a fuller buffer refuses new points
 X_WINDOW = (-1.0, 1.0)
 Y_WINDOW = (-2.5, 2.5)
 GRID = 241  # prediction inputs across the window
 N_DRAWS = 5
-BASES = {"linear": "linear", "polynomial": "poly", "RBF": "rbf"}
-LOG_ALPHA, LOG_BETA = (-3.0, 3.0), (-1.0, 4.0)  # slider ranges of log10 alpha, log10 beta
-MEAN_COLOR, EPI_COLOR, PRED_COLOR, DRAW_COLOR = "#08519c", "#6baed6", "#c6dbef", "#fd8d3c"
+BASES = {label: kind for kind, label in scene_blr.BASIS_LABELS.items()}  # shared with the report
+LOG_ALPHA, LOG_BETA = scene_blr.LOG10_ALPHA, scene_blr.LOG10_BETA  # slider ranges
+MEAN_COLOR, EPI_COLOR, PRED_COLOR = viz_blr.MEAN_COLOR, viz_blr.EPI_COLOR, viz_blr.PRED_COLOR
+DRAW_COLOR = "#fd8d3c"
 
 
 def _basis(kind: str, degree: int, centres: int) -> blr.Basis:
@@ -54,10 +56,10 @@ def _figure(src: dict[str, ColumnDataSource]):
     fig = figure(width=700, height=460, x_range=Range1d(*X_WINDOW), y_range=Range1d(*Y_WINDOW),
                  tools="", toolbar_location=None, x_axis_label="x", y_axis_label="y",
                  title="click to add a point", name="blr-fig")  # fmt: skip
-    fig.varea("x", "pred_lo", "pred_hi", source=src["bands"], color=PRED_COLOR, alpha=0.8,
-              legend_label=f"predictive band: new y ± {blr.BAND_SDS:g} sd")  # fmt: skip
-    fig.varea("x", "epi_lo", "epi_hi", source=src["bands"], color=EPI_COLOR, alpha=0.7,
-              legend_label=f"epistemic band: f(x) ± {blr.BAND_SDS:g} sd")  # fmt: skip
+    fig.varea("x", "pred_lo", "pred_hi", source=src["bands"], color=PRED_COLOR,
+              alpha=viz_blr.BAND_ALPHA, legend_label=viz_blr.PREDICTIVE_LABEL)  # fmt: skip
+    fig.varea("x", "epi_lo", "epi_hi", source=src["bands"], color=EPI_COLOR,
+              alpha=viz_blr.BAND_ALPHA, legend_label=viz_blr.EPISTEMIC_LABEL)  # fmt: skip
     fig.multi_line("xs", "ys", source=src["draws"], color=DRAW_COLOR, alpha=0.8, line_width=1,
                    legend_label="posterior draws of f")  # fmt: skip
     fig.line("x", "mean", source=src["bands"], color=MEAN_COLOR, line_width=2.5,
@@ -73,9 +75,10 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     """The regression explorer for one browser session."""
     basis_w = pn.widgets.Select(label="basis", options=list(BASES), value="polynomial",
                                 css_classes=["blr-basis"])  # fmt: skip
-    degree = pn.widgets.IntSlider(label="polynomial degree", start=1, end=9, value=3,
+    most = scene_blr.MAX_WEIGHTS - 1  # the bias is the other weight
+    degree = pn.widgets.IntSlider(label="polynomial degree", start=1, end=most, value=3,
                                   css_classes=["blr-degree"])  # fmt: skip
-    centres = pn.widgets.IntSlider(label="RBF centres", start=2, end=15, value=9,
+    centres = pn.widgets.IntSlider(label="centres", start=2, end=most, value=9,
                                    css_classes=["blr-centres"])  # fmt: skip
     log_alpha = pn.widgets.FloatSlider(label="log₁₀ α (prior precision)", start=LOG_ALPHA[0],
                                        end=LOG_ALPHA[1], step=0.05, value=0.0,
@@ -182,7 +185,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
 
     def show_basis_options(*_events) -> None:
         degree.visible = basis_w.value == "polynomial"
-        centres.visible = basis_w.value == "RBF"
+        centres.visible = BASES[basis_w.value] in ("rbf", "sigmoid")
 
     for widget in (basis_w, degree, centres, log_alpha, log_beta):
         widget.param.watch(redraw, "value")

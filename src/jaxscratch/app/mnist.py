@@ -16,9 +16,8 @@ from bokeh.plotting import figure
 
 from jaxscratch.data import drawing
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.report.live.mnist import CANVAS_PX, PEN_PX  # one canvas spec with the report
 
-CANVAS_PX = 280
-PEN_PX = 22  # pen width on screen; the rasterizer uses the same width relative to the canvas
 DEMO_RUNS = Path("runs/demo")
 HOW_TO_TRAIN = (
     "Train one (a few minutes on CPU) and reopen the explorer:\n\n"

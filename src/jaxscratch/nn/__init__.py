@@ -25,7 +25,14 @@ from jaxscratch.nn.layers import (
 )
 from jaxscratch.nn.loop import DivergedError, evaluate, fit
 from jaxscratch.nn.losses import l2_penalty, log_softmax, softmax, softmax_cross_entropy
-from jaxscratch.nn.model import MLP, MLPConfig, apply_mlp, count_params, init_mlp
+from jaxscratch.nn.model import (
+    MLP,
+    MLPConfig,
+    apply_mlp,
+    count_params,
+    fold_batch_norm,
+    init_mlp,
+)
 from jaxscratch.nn.optim import (
     OPTIMIZERS,
     Optimizer,
@@ -69,6 +76,7 @@ __all__ = [
     "checkpoint",
     "clip_by_global_norm",
     "count_params",
+    "fold_batch_norm",
     "dense",
     "dropout",
     "evaluate",

@@ -14,6 +14,7 @@ from jaxscratch._shared import lookup
 from jaxscratch.nn import precision
 
 _SQRT_2_OVER_PI = 0.7978845608028654
+BN_EPS = 1e-5  # added to the variance before the square root, in training and when folded
 
 
 class Dense(NamedTuple):
@@ -78,7 +79,7 @@ def batch_norm(
     *,
     train: bool,
     momentum: float = 0.1,
-    eps: float = 1e-5,
+    eps: float = BN_EPS,
 ) -> tuple[Array, BatchStats]:
     """Ioffe & Szegedy (2015): normalise with batch statistics in training, running ones in eval.
 

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import Array
 
 from jaxscratch.errors import JaxscratchError
@@ -16,6 +17,7 @@ from jaxscratch.nn import init as initialisers
 from jaxscratch.nn import precision
 from jaxscratch.nn.layers import (
     ACTIVATIONS,
+    BN_EPS,
     BatchNorm,
     BatchStats,
     Dense,
@@ -117,6 +119,31 @@ def apply_mlp(
         if use_dropout:
             h = dropout(keys[i], h, config.dropout, train=True)
     return dense(params.dense[-1], h, policy), tuple(new_state)
+
+
+def fold_batch_norm(params: MLP, state: MLPState, eps: float = BN_EPS) -> tuple[Dense, ...]:
+    """The evaluation-mode network as dense layers only: each batch norm folded into the dense
+    layer before it (Ioffe & Szegedy 2015, §3.2: at inference the transform is affine).
+
+    gamma (x W + b - mu) / sqrt(var + eps) + beta = x (W s) + ((b - mu) s + beta) with
+    s = gamma / sqrt(var + eps) per output column. Computed in float64 and returned in the
+    parameters' dtype; ``apply_mlp(train=False)`` equals dense -> activation -> ... -> dense
+    with the returned layers. Without batch norm the dense layers come back unchanged.
+    """
+    if not params.norm:
+        return params.dense
+    folded = []
+    for i, layer in enumerate(params.dense):
+        if i == len(params.norm):
+            folded.append(layer)  # the output layer has no batch norm
+            continue
+        w, b = (np.asarray(a, np.float64) for a in layer)
+        g, beta = (np.asarray(a, np.float64) for a in params.norm[i])
+        mu, var = (np.asarray(a, np.float64) for a in state[i])
+        s = g / np.sqrt(var + eps)  # (fan_out,)
+        dtype = layer.w.dtype
+        folded.append(Dense(jnp.asarray(w * s, dtype), jnp.asarray((b - mu) * s + beta, dtype)))
+    return tuple(folded)
 
 
 def count_params(params: MLP) -> int:

@@ -7,6 +7,7 @@ import jax
 import numpy as np
 
 from jaxscratch import blr
+from jaxscratch._io import save_npz
 from jaxscratch.report import Code, Figure, Section, Table, Text
 from jaxscratch.runs import blr_fit
 from jaxscratch.scenes.blr_frames import sequential_frames
@@ -51,6 +52,7 @@ def run(
                                n_warmup=warmup, n_samples=samples)  # fmt: skip
         report = blr_fit.fit_report(k_fit, data, config, truth="linear", on_stage=tick)
         viz.write_fit(report, out)
+        save_npz(out / "data.npz", x=np.asarray(data.x), y=np.asarray(data.y))  # live panel
         snaps = sequential_frames(k_seq, n_seq, noise=0.2, alpha=2.0)
         viz.save_sequential(out / "sequential.gif", snaps, 700)
     blr.check_divergences(report.mcmc, blr.mcmc.MAX_DIVERGENCE_RATE)

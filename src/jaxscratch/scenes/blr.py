@@ -15,6 +15,13 @@ from jaxscratch.blr.basis import Basis, design
 from jaxscratch.blr.evidence import log_evidence
 from jaxscratch.blr.posterior import Stats, exact_posterior, predict, sample_functions, stats
 
+# The one control spec of the live regression pictures (the explorer's tab and the report's
+# panel): the bases offered with their labels, and the ranges of the log10 precision sliders.
+BASIS_LABELS = {"linear": "linear", "poly": "polynomial", "rbf": "RBF", "sigmoid": "sigmoid"}
+LOG10_ALPHA = (-3.0, 3.0)  # prior precision of the weights
+LOG10_BETA = (-1.0, 4.0)  # noise precision
+MAX_WEIGHTS = 16  # degree + 1 or centres + 1: small enough to solve in the reader's browser
+
 
 class RegressionScene(NamedTuple):
     """Posterior predictive on an x grid of m points, k function draws, and the evidence."""

@@ -23,7 +23,8 @@ from jaxscratch.viz.files import save_animation
 
 PREDICTIVE_LABEL = f"predictive band: new y, mean ± {BAND_SDS:g} sd (includes noise 1/β)"
 EPISTEMIC_LABEL = f"epistemic band: f(x), mean ± {BAND_SDS:g} sd (weights only)"
-_PRED_COLOR, _EPI_COLOR, _MEAN_COLOR = "#9ecae1", "#3182bd", "#08306b"
+PRED_COLOR, EPI_COLOR, MEAN_COLOR = "#9ecae1", "#3182bd", "#08306b"  # shared with live pictures
+BAND_ALPHA = 0.45
 
 
 def _a(x) -> np.ndarray:
@@ -34,14 +35,18 @@ def draw_bands(ax, grid, pred: Predictive, *, data=None, draws=None, truth=None)
     """Data, predictive mean, both bands, function draws and the truth on one axes."""
     g = _a(grid)
     lo, hi = pred.predictive_band
-    ax.fill_between(g, _a(lo), _a(hi), color=_PRED_COLOR, alpha=0.45, lw=0, label=PREDICTIVE_LABEL)
+    ax.fill_between(
+        g, _a(lo), _a(hi), color=PRED_COLOR, alpha=BAND_ALPHA, lw=0, label=PREDICTIVE_LABEL
+    )
     lo, hi = pred.epistemic_band
-    ax.fill_between(g, _a(lo), _a(hi), color=_EPI_COLOR, alpha=0.45, lw=0, label=EPISTEMIC_LABEL)
+    ax.fill_between(
+        g, _a(lo), _a(hi), color=EPI_COLOR, alpha=BAND_ALPHA, lw=0, label=EPISTEMIC_LABEL
+    )
     if draws is not None and len(draws):
         for i, f in enumerate(_a(draws)):
             ax.plot(g, f, color="#e6550d", lw=0.8, alpha=0.8,
                     label="posterior function draws" if i == 0 else None)  # fmt: skip
-    ax.plot(g, _a(pred.mean), color=_MEAN_COLOR, lw=2, label="predictive mean")
+    ax.plot(g, _a(pred.mean), color=MEAN_COLOR, lw=2, label="predictive mean")
     if truth is not None:
         ax.plot(g, _a(truth), "k--", lw=1, label="true f(x)")
     if data is not None:
@@ -123,7 +128,7 @@ def evidence_figure(comparison: DegreeComparison) -> Figure:
     """Optimised log evidence against polynomial degree, the best degree marked."""
     fig = Figure(figsize=(6, 4), layout="constrained")
     ax = fig.add_subplot()
-    ax.plot(comparison.degrees, comparison.log_evidence, "o-", color=_EPI_COLOR)
+    ax.plot(comparison.degrees, comparison.log_evidence, "o-", color=EPI_COLOR)
     best = comparison.best_degree
     ax.axvline(best, color="k", ls=":", label=f"highest evidence: degree {best}")
     ax.set_xlabel("polynomial degree M")
