@@ -19,6 +19,14 @@ WIDTHS = MODEL.sizes[1:-1]  # the hidden widths of the default network
 ADAPTIVE = ("adam", "adamw")  # optimizers that get the warm-up + cosine schedule by default
 AUGMENT_SHIFT, AUGMENT_DEGREES = 2.0, 10.0  # --augment: shifts <= 2 px, rotations <= 10 degrees
 VAL_FRACTION = 0.1  # the width search's validation share of the training part
+CALIBRATION_FRACTION = 0.05  # training images a run holds out to fit its temperature
+
+
+def calibration_size(n_train: int, fraction: float = CALIBRATION_FRACTION) -> int:
+    """Training images held out for temperature scaling: ``fraction`` of them, or none when
+    that is fewer than two per class (too few to fit on)."""
+    n = round(n_train * fraction)
+    return n if n >= 2 * N_CLASSES else 0
 
 
 class Grid(NamedTuple):
