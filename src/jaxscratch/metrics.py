@@ -224,3 +224,99 @@ def classification_report(labels, proba, *, n_bins: int = 15, top_k: int = 3) ->
         },
     }
     return out
+
+
+# -- selective prediction, uncertainty and temperature scaling --------------------------------
+
+COVERAGES = tuple(round(0.05 * k, 2) for k in range(1, 21))  # 0.05, 0.10, ..., 1.00
+
+
+class Coverage(NamedTuple):
+    """Accuracy when only the most confident share of the predictions is kept."""
+
+    coverage: np.ndarray  # (m,) share kept, in (0, 1]
+    accuracy: np.ndarray  # (m,) accuracy on the kept ones
+    threshold: np.ndarray  # (m,) lowest top-label confidence kept
+    kept: np.ndarray  # (m,) how many were kept
+
+
+def accuracy_coverage(labels, proba, coverages=COVERAGES) -> Coverage:
+    """Reject the least confident predictions (top-label probability; El-Yaniv & Wiener 2010).
+
+    For each coverage c the ``max(1, round(c n))`` most confident examples are kept (ties
+    broken by position, the earlier first) and scored. Returns numpy arrays.
+    """
+    proba, labels = np.asarray(proba), np.asarray(labels)
+    conf = proba.max(axis=1)  # (n,)
+    order = np.argsort(-conf, kind="stable")  # most confident first
+    correct = (proba.argmax(axis=1) == labels)[order]  # (n,) in that order
+    cum = np.cumsum(correct)
+    c = np.asarray(coverages, np.float64)
+    kept = np.maximum(1, np.round(c * len(labels)).astype(np.int64))  # (m,)
+    return Coverage(c, cum[kept - 1] / kept, conf[order][kept - 1], kept)
+
+
+def predictive_entropy(proba) -> np.ndarray:
+    """H(p) = -sum_k p_k log p_k per row, in nats (0 log 0 = 0). (n, K) -> (n,)."""
+    p = np.asarray(proba, np.float64)
+    return -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0), axis=1)
+
+
+def confidently_wrong(labels, proba, k: int = 16) -> np.ndarray:
+    """Indices of the ``k`` wrong predictions made with the highest top-label probability."""
+    proba, labels = np.asarray(proba), np.asarray(labels)
+    wrong = np.flatnonzero(proba.argmax(axis=1) != labels)
+    return wrong[np.argsort(-proba[wrong].max(axis=1), kind="stable")[:k]]
+
+
+def most_uncertain(proba, k: int = 16) -> np.ndarray:
+    """Indices of the ``k`` predictions of highest predictive entropy."""
+    return np.argsort(-predictive_entropy(proba), kind="stable")[:k]
+
+
+def _log_proba(proba) -> Array:
+    """log p (an exact 0 read as the smallest normal float32): the logits up to a per-row shift,
+    so the network's small probabilities keep their order under any temperature."""
+    proba = jnp.asarray(proba, jnp.float32)
+    return jnp.log(jnp.clip(proba, jnp.finfo(proba.dtype).tiny, 1.0))
+
+
+@jax.jit
+def temperature_scale(proba, temperature: float) -> Array:
+    """softmax(log p / T): the probabilities a temperature T gives (Guo et al. 2017). (n, K)."""
+    z = _log_proba(proba) / temperature
+    return jax.nn.softmax(z, axis=1)
+
+
+@jax.jit
+def _newton_beta(labels: Array, z: Array) -> Array:
+    """The inverse temperature beta minimising NLL(beta) = mean(logsumexp(beta z) - beta z_y).
+
+    NLL is convex in beta: NLL' = mean(E_p[z] - z_y), NLL'' = mean(Var_p[z]) >= 0, so Newton's
+    method from beta = 1, kept inside [1e-2, 1e2], converges in a few steps.
+    """
+    z_y = jnp.take_along_axis(z, labels[:, None], axis=1)[:, 0]  # (n,)
+
+    def newton(_, beta):
+        p = jax.nn.softmax(beta * z, axis=1)  # (n, K)
+        mean = jnp.sum(p * z, axis=1)
+        grad = jnp.mean(mean - z_y)
+        hess = jnp.mean(jnp.sum(p * z * z, axis=1) - mean**2)
+        return jnp.clip(beta - grad / jnp.maximum(hess, 1e-12), 1e-2, 1e2)
+
+    return jax.lax.fori_loop(0, 50, newton, jnp.float32(1.0))
+
+
+@jax.jit
+def optimal_temperature(labels: Array, proba: Array) -> Array:
+    """The temperature T > 0 minimising the log loss of ``temperature_scale(proba, T)`` on
+    (``labels``, ``proba``), as a () array (jit-friendly): fit it on a validation split, never
+    on the test part."""
+    z = _log_proba(proba)
+    z = z - jnp.max(z, axis=1, keepdims=True)  # a per-row shift changes no softmax
+    return 1.0 / _newton_beta(jnp.asarray(labels, jnp.int32), z)
+
+
+def fit_temperature(labels, proba) -> float:
+    """``optimal_temperature`` as a Python float."""
+    return float(optimal_temperature(labels, proba))

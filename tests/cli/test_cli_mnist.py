@@ -85,10 +85,11 @@ def test_train_kill_resume_evaluate_predict_on_digits(cli, tmp_path):
 
 
 def test_train_without_recipe_options_trains_the_library_default(cli, tmp_path):
-    """`mnist train` with no recipe options records nn.MLPConfig() / nn.TrainConfig() field by
-    field (the input and output sizes fitted to the data), and writes every file of a run."""
+    """`mnist train` with no recipe options records nn.MLPConfig() / the default recipe field by
+    field (the input and output sizes fitted to the data, the epochs to its step budget), and
+    writes every file of a run."""
     from jaxscratch import nn
-    from jaxscratch.runs import records, training
+    from jaxscratch.runs import recipes, records, training
 
     run = tmp_path / "run"
     code, out, err = cli("mnist", "train", "--dataset", "digits", "--out", run, "--json")
@@ -98,7 +99,9 @@ def test_train_without_recipe_options_trains_the_library_default(cli, tmp_path):
     model = nn.MLPConfig()._replace(sizes=(64, *nn.MLPConfig().sizes[1:-1], 10))
     for field, value in model._asdict().items():
         assert cfg["model"][field] == (list(value) if field == "sizes" else value), field
-    for field, value in nn.TrainConfig()._asdict().items():
+    n_fit = cfg["data"]["n_train"] - cfg["data"]["n_calibration"]  # the rest fits T
+    budget = nn.config.with_budget(recipes.TRAIN, n_fit)  # no augmentation for 8 x 8 digits
+    for field, value in budget._asdict().items():
         assert cfg["train"][field] == value, field
     assert cfg["seed"] == 0 and cfg["data"]["dataset"] == "digits"
     assert sorted(p.name for p in run.iterdir()) == sorted(training.OUTPUTS)

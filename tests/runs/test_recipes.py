@@ -8,8 +8,11 @@ from jaxscratch._shared import N_CLASSES
 from jaxscratch.runs import recipes, records
 
 
-def test_the_default_recipe_is_the_library_default():
-    assert recipes.train_config() == nn.TrainConfig() == recipes.TRAIN
+def test_the_default_recipe_is_the_library_default_with_a_step_budget():
+    assert recipes.train_config() == recipes.TRAIN
+    assert recipes.TRAIN == nn.TrainConfig(step_budget=recipes.STEP_BUDGET)
+    assert recipes.train_config(epochs=3).step_budget == 0  # epochs given: exactly those
+    assert recipes.augments("mnist-10k") and not recipes.augments("fashion-mnist")
     assert recipes.model() == nn.MLPConfig() == recipes.MODEL
     assert recipes.WIDTHS == nn.MLPConfig().sizes[1:-1]
 
@@ -32,7 +35,7 @@ def test_schedule_and_decay_follow_the_optimizer(optimizer, schedule, weight_dec
         weight_decay,
     )
     assert recipe._replace(optimizer="adamw", schedule="cosine", weight_decay=1e-4) == (
-        nn.TrainConfig()
+        recipes.TRAIN
     )  # nothing else moves
 
 
@@ -73,4 +76,6 @@ def test_the_grids_and_the_description():
     ) * len(recipes.DEMO.sweep.h2)
     text = recipes.describe(nn.MLPConfig(), nn.TrainConfig())
     assert text.startswith("784-512-256-10, ReLU, batch norm, dropout 0.1, AdamW (peak 0.003")
-    assert "weight decay 0.0001" in text and "cosine decay, batch 128, 10 epochs" in text
+    assert "weight decay 0.0001" in text and text.endswith("cosine decay, batch 128, 10 epochs")
+    text = recipes.describe(nn.MLPConfig(), recipes.train_config(augment=True))
+    assert "10 epochs (at least 5,000 updates), augmented (shifts <= 2 px" in text

@@ -44,7 +44,8 @@ def test_a_run_writes_every_output(run, digits):
     history = json.loads((out / "history.json").read_text())
     assert history == result.history
     assert len(history["epoch_seconds"]) == 2 and len(history["test_accuracy"]) == 2
-    assert len(history["loss_per_iteration"]) == 2 * (len(digits.y_train) // 64)
+    n_fit = len(digits.y_train) - result.config.data.n_calibration  # the rest fits T
+    assert len(history["loss_per_iteration"]) == 2 * (n_fit // 64)
     saved = json.loads((out / "metrics.json").read_text())
     assert saved == m.to_json() == m.report
     for name in ("accuracy", "macro_f1", "roc_auc_macro", "log_loss", "ece", "brier_score"):

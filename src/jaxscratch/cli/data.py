@@ -51,7 +51,7 @@ def list_(
 
 @app.command()
 def fetch(
-    name: Annotated[str, typer.Argument(help="mnist | fashion-mnist")],
+    name: Annotated[str, typer.Argument(help="mnist | mnist-10k | fashion-mnist")],
     mirror: Annotated[
         list[str] | None, typer.Option(help="Base URL to try instead of the known mirrors.")
     ] = None,

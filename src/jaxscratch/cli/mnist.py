@@ -43,7 +43,9 @@ def train(
     weight_decay: opts.Decay = None,
     label_smoothing: opts.opt(float, "In [0, 1).") = T.label_smoothing,
     clip_norm: opts.opt(float, "Global-norm gradient clip (0 = off).") = T.clip_norm,
-    augment: opts.opt(bool, f"Random shifts {_AUGMENT}.") = False,
+    augment: opts.opt(
+        bool | None, f"Random shifts {_AUGMENT} (default: on for {', '.join(recipes.DIGIT_LIKE)})."
+    ) = None,
     seed: opts.Seed = 0,
     dataset: opts.DatasetOption = "mnist",
     data_dir: opts.DataDir = None,
@@ -59,7 +61,8 @@ def train(
     model = recipes.model(hidden, activation=activation, batchnorm=batchnorm, dropout=dropout,
                           init=init)  # fmt: skip
     recipe = recipes.train_config(
-        optimizer, schedule=schedule, weight_decay=weight_decay, augment=augment, epochs=epochs,
+        optimizer, schedule=schedule, weight_decay=weight_decay, epochs=epochs,
+        augment=recipes.augments(dataset) if augment is None else augment,
         batch_size=batch_size, lr=lr, warmup_epochs=warmup_epochs,
         label_smoothing=label_smoothing, clip_norm=clip_norm, precision=precision,
     )  # fmt: skip

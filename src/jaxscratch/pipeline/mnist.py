@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jax
 
+from jaxscratch import nn
 from jaxscratch.data.choose import choose_dataset
 from jaxscratch.report import Code, Figure, Section, Table, Text
 from jaxscratch.runs import markdown as report_lib
@@ -38,7 +39,13 @@ def run(
     log(f"MNIST part: using {name}: {reason}")
     data = training.load_data(name, key=key)
     plan = recipes.QUICK if quick else recipes.DEMO
-    grid, epochs = plan.sweep, epochs or plan.epochs
+    grid = plan.sweep
+    n_fit = len(data.y_train) - recipes.calibration_size(len(data.y_train))
+    if epochs is None and not quick:  # the default recipe: its step budget sets the epochs
+        final = recipes.train_config(batch_size=plan.batch_size, augment=recipes.augments(name))
+    else:
+        final = recipes.train_config(epochs=epochs or plan.epochs, batch_size=plan.batch_size)
+    epochs = nn.config.with_budget(final, n_fit).epochs
     total = len(grid.h1) * len(grid.h2) * grid.epochs + epochs
     report = progress or (lambda done, total: None)
 
@@ -56,7 +63,7 @@ def run(
     done = len(grid.h1) * len(grid.h2) * grid.epochs
     model = recipes.model_for(data)
     result = training.train_run(
-        out / "run", data, model, recipe._replace(epochs=epochs), key=key, overwrite=True,
+        out / "run", data, model, final, key=key, overwrite=True,
         on_progress=lambda p: report(done + p.epoch - 1, total),
     )  # fmt: skip
     run_figures.write_run_figures(out / "run")
@@ -136,15 +143,71 @@ def run(
                 "Reliability diagram: accuracy against confidence in bins; the gap from the "
                 f"diagonal is the calibration error (ECE {m.ece:.4f}).",
             ),  # fmt: skip
+            *_evaluation_blocks(m.report, names),
             Text("\n\n".join(report_lib.discussion(m.report, history, names))),
             Code(
                 (
                     f"jaxscratch mnist sweep {ds} {hs} --epochs {grid.epochs}{small} "
                     "--out runs/sweep",
-                    f"jaxscratch mnist train {ds} --epochs {epochs}{small} --out runs/mnist",
+                    f"jaxscratch mnist train {ds}"
+                    + ("" if final.step_budget else f" --epochs {epochs}")
+                    + f"{small} --out runs/mnist",
                     f"jaxscratch mnist sweep --dataset fashion-mnist {full_hs} "
                     "--out runs/sweep-full",
                 )
             ),  # fmt: skip
         ),
     )
+
+
+def _evaluation_blocks(m: dict, names: list[str]) -> tuple:
+    """The run's evaluation (``runs.evaluation``, drawn by ``viz.evaluation``) as report blocks."""
+    pc = m["per_class"]
+    blocks = [
+        Table(
+            "Per class on the test part: precision, recall, F1",
+            ("class", "precision", "recall", "F1", "support"),
+            tuple(
+                (
+                    names[k],
+                    f"{pc['precision'][k]:.4f}",
+                    f"{pc['recall'][k]:.4f}",
+                    f"{pc['f1'][k]:.4f}",
+                    pc["support"][k],
+                )
+                for k in range(len(pc["f1"]))
+            ),  # fmt: skip
+        ),
+    ]
+    if "galleries" not in m:
+        return tuple(blocks)
+    cov = m["accuracy_coverage"]
+    at = dict(zip(cov["coverage"], cov["accuracy"], strict=True))
+    blocks.append(
+        Figure(
+            "mnist/run/coverage.png",
+            "Accuracy against coverage: the least confident predictions are rejected first; "
+            f"keeping the most confident 90 % gives {100 * at[0.9]:.2f} % (all: "
+            f"{100 * at[1.0]:.2f} %).",
+        )
+    )
+    ts = m.get("temperature_scaling")
+    if ts:
+        b, a = ts["before"], ts["after"]
+        blocks.append(
+            Figure(
+                "mnist/run/calibration.png",
+                f"Temperature scaling fitted on {ts['n_validation']:,} training images held "
+                f"out of training: T = {ts['temperature']:.3f}; test ECE {b['ece']:.4f} → "
+                f"{a['ece']:.4f}, log loss {b['log_loss']:.4f} → {a['log_loss']:.4f}.",
+            )
+        )
+    blocks += [
+        Figure("mnist/run/wrong.png", "The most confidently wrong test images: true → "
+               "predicted class and the predicted probability."),
+        Figure("mnist/run/uncertain.png", "The most uncertain test images (highest predictive "
+               "entropy), red where the prediction is wrong."),
+        Figure("mnist/run/confused.png", "The most-confused pairs (true → predicted), each with "
+               "its most confidently wrong examples."),
+    ]  # fmt: skip
+    return tuple(blocks)

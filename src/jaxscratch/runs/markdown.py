@@ -12,6 +12,9 @@ from typing import Any
 import numpy as np
 
 FIGURES = ("curves.png", "confusion.png", "reliability.png")  # a run directory's pictures
+EVALUATION_FIGURES = ("coverage.png", "calibration.png", "wrong.png", "uncertain.png",
+                      "confused.png")  # fmt: skip
+_COVERAGE_ROWS = (1.0, 0.95, 0.9, 0.8, 0.5)  # coverages the report's table shows
 
 
 def _pct(v: float | None) -> str:
@@ -191,12 +194,68 @@ def markdown(
         "## Discussion",
         "",
         *[p + "\n" for p in discussion(m, history, names)],
+        *evaluation_section(m, names),
         "## Figures",
         "",
         *[f"![{f}]({f})" for f in FIGURES],
         "",
     ]
     return "\n".join(lines)
+
+
+def coverage_table(m: dict[str, Any]) -> str:
+    """Accuracy on the most confident share of the test part, a few shares."""
+    cov = m["accuracy_coverage"]
+    rows = ["| coverage | accuracy on kept | lowest confidence kept |", "|---:|---:|---:|"]
+    for c, acc, thr in zip(cov["coverage"], cov["accuracy"], cov["threshold"], strict=True):
+        if any(abs(c - want) < 1e-9 for want in _COVERAGE_ROWS):
+            rows.append(f"| {_pct(c)} | {_pct(acc)} | {thr:.4f} |")
+    return "\n".join(rows)
+
+
+def _gallery_table(entries: list[dict], names: Sequence[str], k: int = 8) -> str:
+    rows = ["| test image | true | predicted | p(predicted) | p(true) | entropy |",
+            "|---:|---|---|---:|---:|---:|"]  # fmt: skip
+    rows += [
+        f"| {e['index']} | {names[e['true']]} | {names[e['predicted']]} | "
+        f"{e['probability']:.3f} | {e['p_true']:.3f} | {e['entropy']:.3f} |"
+        for e in entries[:k]
+    ]
+    return "\n".join(rows)
+
+
+def evaluation_section(m: dict[str, Any], names: Sequence[str]) -> list[str]:
+    """The ``## Evaluation`` lines: coverage, temperature scaling, galleries, confused pairs;
+    none for a run written before these were computed."""
+    if "galleries" not in m:
+        return []
+    g = m["galleries"]
+    out = ["## Evaluation", "", "Accuracy when the least confident predictions are rejected:",
+           "", coverage_table(m), "", "![coverage.png](coverage.png)", ""]  # fmt: skip
+    ts = m.get("temperature_scaling")
+    if ts:
+        b, a = ts["before"], ts["after"]
+        out += [
+            f"Temperature scaling, fitted on {ts['n_validation']:,} training images held out "
+            f"from training: T = {ts['temperature']:.3f}. On the test part ECE "
+            f"{b['ece']:.4f} → {a['ece']:.4f} and log loss {b['log_loss']:.4f} → "
+            f"{a['log_loss']:.4f} (accuracy is unchanged: T keeps every ranking).",
+            "",
+            "![calibration.png](calibration.png)",
+            "",
+        ]
+    out += ["The most confidently wrong test images:", "",
+            _gallery_table(g["confidently_wrong"], names), "", "![wrong.png](wrong.png)", "",
+            "The most uncertain test images (highest predictive entropy):", "",
+            _gallery_table(g["most_uncertain"], names), "", "![uncertain.png](uncertain.png)",
+            ""]  # fmt: skip
+    if g["confused_pairs"]:
+        pairs = "; ".join(
+            f"{names[p['true']]} read as {names[p['predicted']]} ({p['count']}×)"
+            for p in g["confused_pairs"]
+        )
+        out += [f"Most-confused pairs: {pairs}.", "", "![confused.png](confused.png)", ""]
+    return out
 
 
 def _compact(obj: Any) -> str:

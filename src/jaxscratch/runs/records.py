@@ -83,12 +83,13 @@ class DataInfo(NamedTuple):
     n_test: int
     data_dir: str | None = None
     chosen_by: str | None = None  # "sweep" for a width search's final network
+    n_calibration: int = 0  # training images held out to fit the temperature (not trained on)
 
     @classmethod
-    def of(cls, data: Data, chosen_by: str | None = None) -> "DataInfo":
+    def of(cls, data: Data, chosen_by: str | None = None, n_calibration: int = 0) -> "DataInfo":
         return cls(data.dataset or data.name, data.name, data.source, data.split,
                    tuple(data.x_train.shape[1:]), tuple(data.classes), len(data.y_train),
-                   len(data.y_test), data.data_dir, chosen_by)  # fmt: skip
+                   len(data.y_test), data.data_dir, chosen_by, n_calibration)  # fmt: skip
 
     def class_names(self, k: int) -> list[str]:
         """Names of ``k`` classes: the data's own, else "0", "1", ..."""
@@ -99,7 +100,8 @@ class DataInfo(NamedTuple):
             "input_shape": list(self.input_shape),
             "classes": list(self.classes),
         }
-        return out if self.chosen_by else {k: v for k, v in out.items() if k != "chosen_by"}
+        drop = {k for k in ("chosen_by", "n_calibration") if not out[k]}  # absent = none
+        return {k: v for k, v in out.items() if k not in drop}
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> "DataInfo":

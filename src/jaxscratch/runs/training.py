@@ -25,11 +25,11 @@ import numpy as np
 
 from jaxscratch import limits, nn
 from jaxscratch import metrics as metrics_lib
-from jaxscratch._io import check_writable, write_json, write_text
+from jaxscratch._io import check_writable, save_npz, write_json, write_text
 from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn import checkpoint
-from jaxscratch.runs import markdown, recipes
+from jaxscratch.runs import evaluation, markdown, recipes
 from jaxscratch.runs.records import Data, DataInfo, Metrics, RunConfig, RunResult, run_keys
 
 FIGURES = markdown.FIGURES  # drawn by the pictures layer from the run's records
@@ -38,7 +38,9 @@ OUTPUTS = (
     "history.json",
     "metrics.json",
     *FIGURES,
+    *markdown.EVALUATION_FIGURES,
     "report.md",
+    "galleries.npz",
     "checkpoint.npz",
     "checkpoint.prev.npz",
     "checkpoint.json",
@@ -209,9 +211,11 @@ def train_run(
     elif key is None:
         raise JaxscratchError("train_run needs a key, e.g. key=jax.random.key(0)")
     else:
-        cfg = RunConfig(model, recipe, DataInfo.of(data, chosen_by), key, seed)
+        n_cal = recipes.calibration_size(len(data.y_train))
+        cfg = RunConfig(model, recipe, DataInfo.of(data, chosen_by, n_cal), key, seed)
     if epochs is not None:
         cfg = cfg._replace(train=cfg.train._replace(epochs=epochs))
+    data, x_cal, y_cal = _carve(cfg, data)  # the temperature's images, never trained on
     trainer = nn.make_trainer(cfg.model, cfg.train, len(data.y_train), devices=devices)
     cfg = cfg._replace(model=trainer.model, train=trainer.config)
     write_json(out / "config.json", cfg.to_json())
@@ -243,8 +247,23 @@ def train_run(
             where = "no epoch finished, so nothing was saved; rerun with --overwrite"
         raise nn.DivergedError(f"{err}; {where}") from None
     write_json(out / "history.json", history)
+    return write_outputs(out, cfg, history, *_evaluate(trainer, state, data, x_cal, y_cal))
+
+
+def _carve(cfg: RunConfig, data: Data) -> tuple[Data, np.ndarray, np.ndarray]:
+    """The run's training data without its calibration part, and that part (``x_cal, y_cal``)."""
+    n_cal = cfg.data.n_calibration if cfg.key is not None else 0
+    key = evaluation.calibration_key(run_keys(cfg.key).validation) if n_cal else None
+    return evaluation.carve_calibration(key, data, n_cal)
+
+
+def _evaluate(trainer, state, data: Data, x_cal, y_cal) -> tuple[dict, dict]:
+    """(the metrics report, the gallery images) of the trained network on the test part."""
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
-    return write_outputs(out, cfg, history, metrics_lib.classification_report(data.y_test, proba))
+    proba_cal = np.asarray(trainer.predict(state, x_cal)) if len(y_cal) else None
+    report = metrics_lib.classification_report(data.y_test, proba)
+    report |= evaluation.evaluate(data.y_test, proba, y_cal if len(y_cal) else None, proba_cal)
+    return report, evaluation.gallery_images(data.x_test, report)
 
 
 def train_dataset(
@@ -286,10 +305,15 @@ def train_dataset(
     )  # fmt: skip
 
 
-def write_outputs(out: Path, cfg: RunConfig, history: dict, report: dict) -> RunResult:
-    """``metrics.json`` and ``report.md``; returns the run's result."""
+def write_outputs(
+    out: Path, cfg: RunConfig, history: dict, report: dict, images: dict | None = None
+) -> RunResult:
+    """``metrics.json``, ``report.md`` and (given the gallery ``images``) ``galleries.npz``;
+    returns the run's result."""
     result = RunResult(out, cfg, history, Metrics.from_report(report))
     write_json(out / "metrics.json", result.metrics.to_json())
+    if images is not None:
+        save_npz(out / "galleries.npz", **images)
     names = list(cfg.data.classes) or None
     write_text(out / "report.md", markdown.markdown(report, history, cfg.to_json(), names))
     return result
@@ -324,10 +348,10 @@ def evaluate_run(run: str | Path, data: Data | None = None) -> RunResult:
     opened = open_run(run)
     if data is None:
         data = load_run_data(run)
-    proba = nn.evaluate(opened.trainer, opened.state, data.x_test, data.y_test)[2]
+    data, x_cal, y_cal = _carve(opened.config, data)
     history = json.loads((run / "history.json").read_text())
-    report = metrics_lib.classification_report(data.y_test, proba)
-    return write_outputs(run, opened.config, history, report)
+    report, images = _evaluate(opened.trainer, opened.state, data, x_cal, y_cal)
+    return write_outputs(run, opened.config, history, report, images)
 
 
 def predict_image(run: str | Path, image: str | Path) -> tuple[np.ndarray, list[str]]:

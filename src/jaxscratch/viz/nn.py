@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 
 from jaxscratch._io import save_figure
 from jaxscratch.runs.records import RunResult
+from jaxscratch.viz.evaluation import write_evaluation_figures
 
 DPI = 110  # the run and sweep figures on disk
 
@@ -104,4 +105,5 @@ def write_run_figures(run_dir: str | Path) -> tuple[Path, ...]:
             rel["edges"], rel["confidence"], rel["accuracy"], rel["count"], run.metrics.ece
         ),
     }
-    return tuple(save_figure(run.out / name, fig, dpi=DPI) for name, fig in figures.items())
+    saved = tuple(save_figure(run.out / name, fig, dpi=DPI) for name, fig in figures.items())
+    return saved + write_evaluation_figures(run_dir)  # coverage, calibration, galleries
