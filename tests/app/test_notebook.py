@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from jaxscratch.app import controls
+from jaxscratch.scenes import controls
 from jaxscratch.app.notebook import bivariate_widget
 from jaxscratch.gaussian import bivariate as bv
 

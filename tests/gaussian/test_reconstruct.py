@@ -133,3 +133,32 @@ def test_convergence_verdicts_agree_with_reconstruct_on_each_prefix(key):
     right = g.convergence_verdicts(_convergence(x, dist.mean, cov, ns), d)
     assert right.consistent.all() and np.all(right.mean_err_ratio < 4.0)
     assert np.all(right.cov_err_ratio < 4.0)
+
+
+def test_running_reconstruction_equals_reconstruct_on_each_prefix(key):
+    """From the stored sums, the z-scores at each n are those of ``reconstruct(x[:n])``, for the
+    full d and for a leading d' < d (the marginal of the first d' coordinates); the library's
+    moments are float32, the sums float64, hence 1e-5."""
+    d = 4
+    cov = g.random_covariance(key, d)
+    dist = g.from_cov(g.random_mean(key, d, scale=2.0), cov)
+    x = g.sample(jax.random.fold_in(key, 1), dist, (3000,))
+    ns = g.running_grid(3000, points=4)
+    assert ns[0] == 10 and ns[-1] == 3000 and np.all(np.diff(ns) > 0)
+    sums = g.running_sums(x, ns, dist.mean)
+    for dd in (d, 2):
+        run = g.running_reconstruction(sums, dist.mean, cov, dd)
+        for k, n in enumerate(ns):
+            rec = g.reconstruct(x[:n, :dd], dist.mean[:dd], cov[:dd, :dd])
+            np.testing.assert_allclose(run.z[k], g.z_scores(rec), rtol=1e-5, atol=1e-5)
+            assert run.consistent[k] == rec.consistent
+        assert run.threshold == g.bonferroni_z(g.n_tests(dd))
+
+
+def test_running_reconstruction_flags_a_wrong_truth(key):
+    dist = g.from_cov(jnp.zeros(2), jnp.eye(2))
+    x = g.sample(key, dist, (50_000,))
+    sums = g.running_sums(x, g.running_grid(50_000, points=20), jnp.zeros(2))
+    assert g.running_reconstruction(sums, dist.mean, dist.cov, 2).consistent[-1]
+    wrong = g.running_reconstruction(sums, dist.mean + 0.05, dist.cov, 2)
+    assert not wrong.consistent[-1] and wrong.max_abs_z[-1] > wrong.max_abs_z[0]

@@ -13,7 +13,7 @@ from bokeh.models import ColumnDataSource, Range1d, Span
 from bokeh.palettes import Blues256
 from bokeh.plotting import figure
 
-from jaxscratch.app import controls
+from jaxscratch.scenes import controls
 from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.scenes import bivariate as sb
 from jaxscratch.viz import bivariate as vb
