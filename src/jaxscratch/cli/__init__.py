@@ -11,7 +11,7 @@ import sys
 import typer
 
 from jaxscratch.cli import bivariate as bivariate_cli
-from jaxscratch.cli import blr, data, demo, mnist, mvn
+from jaxscratch.cli import blr, data, demo, mnist, mvn, report
 from jaxscratch.cli import explore as explore_cli
 from jaxscratch.errors import JaxscratchError
 
@@ -30,6 +30,7 @@ app.add_typer(mnist.app, name="mnist")
 app.command("demo")(demo.demo)
 app.add_typer(bivariate_cli.app, name="bivariate")
 app.command("explore")(explore_cli.explore)
+app.command("report")(report.report)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from jaxscratch.cli._common import err_console, make_key
+from jaxscratch.cli.report import print_report
 from jaxscratch.pipeline.demo import run_demo
 
 
@@ -18,6 +19,13 @@ def demo(
         list[str] | None, typer.Option("--part", help="Run only this part (repeatable).")
     ] = None,
     fresh: Annotated[bool, typer.Option(help="Redo parts that finished before.")] = False,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive/--static",
+            help="Live panels in report.html (they run in the browser), or figures only.",
+        ),
+    ] = True,
 ) -> None:
     """Run every part with sensible defaults, write report.html, and say where it is."""
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -31,6 +39,7 @@ def demo(
             err_console.print(f"reusing {p.title} from {out / p.key} (--fresh to redo it)")
 
         report = run_demo(out, make_key(seed), seed=seed, quick=quick, parts=part,
-                          resume=not fresh, progress=progress, on_reuse=on_reuse)  # fmt: skip
-    typer.echo(f"report: {report}")  # plain lines: paths never wrapped, easy to copy or parse
+                          resume=not fresh, progress=progress, on_reuse=on_reuse,
+                          interactive=interactive)  # fmt: skip
+    print_report(report)  # plain lines: paths never wrapped, easy to copy or parse
     typer.echo(f"all results: {out}/")

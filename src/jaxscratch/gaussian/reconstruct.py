@@ -262,7 +262,7 @@ def running_sums(x: Array, ns, shift: Array) -> RunningSums:
     segment: one (segment, d) product per n, never an (N, d, d) cumulative array."""
     ns = np.asarray(_check_prefixes(tuple(np.asarray(ns).tolist()), x.shape[0]), np.int64)
     shift = np.asarray(shift, np.float64)
-    d = shift.shape[0]
+    x, d = np.asarray(x), shift.shape[0]  # on the host once: slicing a device array compiles
     s1, s2 = np.zeros((len(ns), d)), np.zeros((len(ns), d, d))
     acc1, acc2, start = np.zeros(d), np.zeros((d, d)), 0
     for k, n in enumerate(ns):
