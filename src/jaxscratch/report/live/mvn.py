@@ -52,7 +52,7 @@ def _figures(src: dict[str, ColumnDataSource], n_span: Span, bounds: tuple[Span,
     zfig.legend.orientation = "horizontal"
     zfig.add_layout(zfig.legend[0], "below")
     path = figure(width=440, height=300, x_axis_type="log", tools="", toolbar_location=None,
-                  x_axis_label="n", y_axis_label="max |z|", name="live-mvn-path",
+                  x_axis_label="n", y_axis_label="max |z|", name="live-mvn-pathfig",
                   title="largest |z| as n grows (dashed: the Bonferroni bound)")  # fmt: skip
     for col, color, label in (("mean", MEAN_COLOR, "mean μ̂"), ("cov", COV_COLOR, "covariance Σ̂")):
         path.line("n", col, source=src["path"], color=color, line_width=2, legend_label=label)
