@@ -92,10 +92,10 @@ def live_report(out: Path, n: int = 500, d: int = 3, n_mvn: int = 2000) -> Path:
     import jax.numpy as jnp
 
     from jaxscratch import gaussian as g
-    from jaxscratch._io import save_npy, save_npz, write_json
-    from jaxscratch.pipeline.demo import rebuild_report
-    from jaxscratch.report import Code, Section, Text, section_to_dict
+    from jaxscratch._io import save_npy, save_npz, write_text
+    from jaxscratch.report import Code, Section, Text
     from jaxscratch.report.live import bivariate, mvn
+    from jaxscratch.report.live.page import live_html
     from jaxscratch.scenes import bivariate as sb
 
     key = jax.random.key(16)
@@ -105,7 +105,9 @@ def live_report(out: Path, n: int = 500, d: int = 3, n_mvn: int = 2000) -> Path:
     x = g.sample(jax.random.fold_in(key, 1), dist, (n_mvn,))
     sums = g.running_sums(x, g.running_grid(n_mvn, points=40), dist.mean)
     save_npz(out / "mvn" / mvn.RUNNING, mean_true=dist.mean, cov_true=dist.cov, **sums._asdict())
-    for part, title in (("bivariate", "The bivariate normal"), ("mvn", "Sampling an MVN")):
-        section = Section(part, title, (Text(f"A tiny {part} part."), Code(("jaxscratch demo",))))
-        write_json(out / part / "section.json", section_to_dict(section))
-    return rebuild_report(out)
+    sections = [
+        Section(part, title, (Text(f"A tiny {part} part."), Code(("jaxscratch demo",))))
+        for part, title in (("bivariate", "The bivariate normal"), ("mvn", "An MVN"))
+    ]
+    page = live_html(out, sections, title="live report", intro="", environment={"test": "yes"})
+    return write_text(out / "report.html", page)

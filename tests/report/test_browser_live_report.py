@@ -145,6 +145,8 @@ def test_slider_moves_redraw_the_library_scene(session, page_path, x64):
     np.testing.assert_allclose(curves_y["cond"], scene.cond_y, rtol=1e-9, atol=1e-300)
     np.testing.assert_allclose(_data(page, "live-bv-hist_x")["top"], scene.hist_x, rtol=1e-9)
     np.testing.assert_allclose(_data(page, "live-bv-hist_y")["right"], scene.hist_y, rtol=1e-9)
+    image = _data(page, "live-bv-density")["image"]  # (1, grid * grid), rows along y
+    np.testing.assert_allclose(image[0], np.ravel(scene.density), rtol=1e-9, atol=1e-300)
     ells = _data(page, "live-bv-ellipses")
     np.testing.assert_allclose(np.stack([ells["xs"], ells["ys"]], -1), scene.ellipses,
                                rtol=1e-9, atol=1e-9)  # fmt: skip

@@ -17,6 +17,7 @@ from bokeh.models import (
     CustomJS,
     Div,
     LayoutDOM,
+    LinearColorMapper,
     Range1d,
     Select,
     Slider,
@@ -50,21 +51,22 @@ def _sources(z: np.ndarray) -> dict[str, ColumnDataSource]:
     src = {name: ColumnDataSource({c: [] for c in cols}, name=f"live-bv-{name}")
            for name, cols in _COLUMNS.items()}  # fmt: skip
     src["z"] = ColumnDataSource({"z0": z[:, 0], "z1": z[:, 1]}, name="live-bv-z")
-    # the density image's array, written in place by the page (it cannot make a 2-D array)
+    # the density image's first array: the page makes the next ones like it (2-D, float64)
     src["density"].data = {"image": [np.zeros((GRID, GRID))], "x": [0], "y": [0], "dw": [1],
                            "dh": [1]}  # fmt: skip
     src["slice"] = ColumnDataSource({"x0": [SLICE0[0]], "y0": [SLICE0[1]]}, name="live-bv-slice")
     return src
 
 
-def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span]):
+def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
+             shade: LinearColorMapper):  # fmt: skip
     """The scatter with the two marginal panels sharing its ranges (the explorer's layout)."""
     xr, yr = Range1d(-4, 4, name="live-bv-xr"), Range1d(-4, 4, name="live-bv-yr")
     main = figure(width=470, height=470, x_range=xr, y_range=yr, tools="pan,reset",
                   toolbar_location=None, x_axis_label="x", y_axis_label="y", min_border_left=50,
                   name="live-bv-main")  # fmt: skip
     main.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src["density"],
-               palette=Blues256[::-1], alpha=0.55)  # fmt: skip
+               color_mapper=shade, alpha=0.55)  # fmt: skip
     main.scatter("x", "y", source=src["samples"], size=2.5, alpha=0.35, color=vb.SAMPLE_COLOR)
     main.multi_line("xs", "ys", source=src["ellipses"], color="black", line_width="width",
                     legend_field="label")  # fmt: skip
@@ -120,7 +122,8 @@ def build(section_dir: Path) -> LayoutDOM | None:
     dashed = {"line_color": vb.COND_COLOR, "line_dash": "dashed", "line_width": 2}
     spans = (Span(dimension="height", name="live-bv-span-x", **dashed),
              Span(dimension="width", name="live-bv-span-y", **dashed))  # fmt: skip
-    main, top, right = _figures(src, spans)
+    shade = LinearColorMapper(palette=Blues256[::-1], low=0.0, high=1.0)  # high: the peak
+    main, top, right = _figures(src, spans, shade)
     readout = Div(width=250, name="live-bv-readout")
     masses = [
         f"{k:g}σ: {float(bv.ellipse_mass(k)):.1%}" for k in KS
@@ -134,6 +137,7 @@ def build(section_dir: Path) -> LayoutDOM | None:
             "src": src,
             "spans": spans,
             "main": main,
+            "shade": shade,
             "readout": readout,
             "ks": list(KS),
             "labels": masses,

@@ -3,7 +3,7 @@
 //
 // This file is the body of one Bokeh CustomJS. Its args are in scope: `sliders` (mux, muy, sx,
 // sy, rho), `preset` and `presets`, the data sources `src`, the slice `spans`, the scatter
-// `main`, the `readout` Div, the ellipse radii `ks` with their legend `labels`, and the window
+// `main` and the colour map of its density `shade`, the `readout` Div, the ellipse radii `ks` with their legend `labels`, and the window
 // `snap`. `cb_obj` is what fired: a slider, the preset, a tap on the scatter or document_ready.
 // Each function mirrors one in jaxscratch.gaussian.bivariate or scenes.bivariate; the browser
 // tests hold them to the library's numbers.
@@ -184,15 +184,20 @@ function redraw() {
   const x0 = slice.x0[0]
   const y0 = slice.y0[0]
   const z = field(src, "z").data
-  const image = field(src, "density").data.image[0] // (grid, grid), rows along y, from Python
-  const grid = image.shape[1]
+  // the density image: (grid, grid), rows along y. Bokeh's 2-D arrays come from Python only,
+  // so each frame is a new array of the kind Python sent (a reused one would not be redrawn).
+  const previous = field(src, "density").data.image[0]
+  const grid = previous.shape[1]
   const [xlo, xhi, ylo, yhi] = plotWindow(p, snap)
   const xs = linspace(xlo, xhi, grid)
   const ys = linspace(ylo, yhi, grid)
   const { x, y } = transform(p, z.z0, z.z1)
+  const values = new Float64Array(grid * grid)
   for (let r = 0; r < grid; r++) {
-    for (let c = 0; c < grid; c++) image[r * grid + c] = density(p, xs[c], ys[r])
+    for (let c = 0; c < grid; c++) values[r * grid + c] = density(p, xs[c], ys[r])
   }
+  const image = new previous.constructor(values, previous.shape)
+  shade.high = density(p, p.mux, p.muy) // the peak: the darkest blue
   const ells = ks.map((k) => ellipse(p, k))
   const axes = eigenAxes(p)
   const edgesX = linspace(xlo, xhi, BINS + 1)
