@@ -82,3 +82,32 @@ def browser_page(width: int = 1300, height: int = 1000) -> Iterator[tuple[Any, l
 
 # JavaScript: the column of a named Bokeh data source in the page's document.
 COLUMN_JS = "([name, col]) => Array.from(Bokeh.documents[0].get_model_by_name(name).data[col])"
+
+
+def live_report(out: Path, n: int = 500, d: int = 3, n_mvn: int = 2000) -> Path:
+    """A tiny demo folder with what the live panels read (our sampler's base normals for the
+    bivariate panel, the running sums of a d-dimensional sample for the MVN panel), and its
+    live ``report.html``, written by the library; returns the page."""
+    import jax
+    import jax.numpy as jnp
+
+    from jaxscratch import gaussian as g
+    from jaxscratch._io import save_npy, save_npz, write_text
+    from jaxscratch.report import Code, Section, Text
+    from jaxscratch.report.live import bivariate, mvn
+    from jaxscratch.report.live.page import live_html
+    from jaxscratch.scenes import bivariate as sb
+
+    key = jax.random.key(16)
+    save_npy(out / "bivariate" / bivariate.BASE_NORMALS, sb.base_normals(key, n))
+    a = jnp.tril(0.3 * jnp.ones((d, d))) + jnp.eye(d)
+    dist = g.from_cov(jnp.linspace(-1.0, 1.0, d), a @ a.T)
+    x = g.sample(jax.random.fold_in(key, 1), dist, (n_mvn,))
+    sums = g.running_sums(x, g.running_grid(n_mvn, points=40), dist.mean)
+    save_npz(out / "mvn" / mvn.RUNNING, mean_true=dist.mean, cov_true=dist.cov, **sums._asdict())
+    sections = [
+        Section(part, title, (Text(f"A tiny {part} part."), Code(("jaxscratch demo",))))
+        for part, title in (("bivariate", "The bivariate normal"), ("mvn", "An MVN"))
+    ]
+    page = live_html(out, sections, title="live report", intro="", environment={"test": "yes"})
+    return write_text(out / "report.html", page)

@@ -5,9 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from jaxscratch.app import controls
 from jaxscratch.app.notebook import bivariate_widget
 from jaxscratch.gaussian import bivariate as bv
+from jaxscratch.scenes import controls
 
 
 @pytest.fixture(scope="module")

@@ -133,3 +133,40 @@ def test_convergence_verdicts_agree_with_reconstruct_on_each_prefix(key):
     right = g.convergence_verdicts(_convergence(x, dist.mean, cov, ns), d)
     assert right.consistent.all() and np.all(right.mean_err_ratio < 4.0)
     assert np.all(right.cov_err_ratio < 4.0)
+
+
+def test_running_reconstruction_equals_the_moments_of_each_prefix(key):
+    """From the stored sums, the z-scores at each n are those of the first n rows (numpy float64
+    oracle; ``reconstruct`` itself, float32, at the full n), for the full d and for a leading
+    d' < d (the marginal of the first d' coordinates); a wrong truth is flagged."""
+    d, n_all = 4, 3000
+    a = np.array([[1.0, 0, 0, 0], [0.5, 1.2, 0, 0], [-0.3, 0.2, 0.8, 0], [0.1, 0.4, -0.6, 1.5]])
+    cov = jnp.asarray(a @ a.T)
+    dist = g.from_cov(jnp.array([2.0, -1.0, 0.5, 3.0]), cov)
+    x = g.sample(jax.random.fold_in(key, 1), dist, (n_all,))
+    ns = g.running_grid(n_all, points=12)
+    assert ns[0] == 10 and ns[-1] == n_all and np.all(np.diff(ns) > 0)
+    sums = g.running_sums(x, ns, dist.mean)
+    x64, mu, sigma = (
+        np.asarray(x, np.float64),
+        np.asarray(dist.mean, float),
+        np.asarray(cov, float),
+    )
+    for dd in (d, 2):
+        run = g.running_reconstruction(sums, dist.mean, cov, dd)
+        iu = np.triu_indices(dd)
+        for k, n in enumerate(ns):
+            mean_se = np.sqrt(np.diag(sigma)[:dd] / n)
+            cov_se = np.sqrt(
+                (sigma[:dd, :dd] ** 2 + np.outer(*[np.diag(sigma)[:dd]] * 2)) / (n - 1)
+            )
+            z_mean = (x64[:n, :dd].mean(axis=0) - mu[:dd]) / mean_se
+            z_cov = (np.cov(x64[:n, :dd], rowvar=False) - sigma[:dd, :dd]) / cov_se
+            np.testing.assert_allclose(run.z[k], np.concatenate([z_mean, z_cov[iu]]), rtol=1e-9,
+                                       atol=1e-9)  # fmt: skip
+        assert run.threshold == g.bonferroni_z(g.n_tests(dd))
+    rec = g.reconstruct(x, dist.mean, cov)
+    np.testing.assert_allclose(run.z[-1][:2], g.z_scores(rec)[:2], rtol=1e-5, atol=1e-5)
+    assert run.consistent[-1] == rec.consistent
+    wrong = g.running_reconstruction(sums, dist.mean + 0.2, cov, d)
+    assert not wrong.consistent[-1] and wrong.max_abs_z[-1] > wrong.max_abs_z[0]

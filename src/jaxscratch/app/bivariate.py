@@ -13,9 +13,9 @@ from bokeh.models import ColumnDataSource, Range1d, Span
 from bokeh.palettes import Blues256
 from bokeh.plotting import figure
 
-from jaxscratch.app import controls
 from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.scenes import bivariate as sb
+from jaxscratch.scenes import controls
 from jaxscratch.viz import bivariate as vb
 
 SOURCES = ("samples", "density", "ellipses", "axes", "hist_x", "hist_y", "curves_x", "curves_y")

@@ -11,9 +11,9 @@ import io
 import ipywidgets as widgets
 import jax
 
-from jaxscratch.app import controls
 from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.scenes import bivariate as sb
+from jaxscratch.scenes import controls
 from jaxscratch.viz import bivariate as vb
 
 

@@ -16,7 +16,7 @@ import typer
 
 from jaxscratch import limits
 from jaxscratch.cli import bivariate as bivariate_cli
-from jaxscratch.cli import blr, data, demo, mnist, mvn
+from jaxscratch.cli import blr, data, demo, mnist, mvn, report
 from jaxscratch.cli import explore as explore_cli
 from jaxscratch.errors import JaxscratchError
 
@@ -35,6 +35,7 @@ app.add_typer(mnist.app, name="mnist")
 app.command("demo")(demo.demo)
 app.add_typer(bivariate_cli.app, name="bivariate")
 app.command("explore")(explore_cli.explore)
+app.command("report")(report.report)
 
 
 def _usage_line(err: typer.TyperException) -> str:

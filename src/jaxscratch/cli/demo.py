@@ -8,6 +8,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from jaxscratch._io import check_writable
 from jaxscratch.cli._common import err_console, make_key
+from jaxscratch.cli.report import print_report
 from jaxscratch.pipeline.demo import run_demo
 
 
@@ -19,6 +20,13 @@ def demo(
         list[str] | None, typer.Option("--part", help="Run only this part (repeatable).")
     ] = None,
     fresh: Annotated[bool, typer.Option(help="Redo parts that finished before.")] = False,
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            "--interactive/--static",
+            help="Live panels in report.html (they run in the browser), or figures only.",
+        ),
+    ] = True,
 ) -> None:
     """Run every part with sensible defaults, write report.html, and say where it is."""
     key = make_key(seed)  # a bad seed or an unwritable --out: one line, before the bar shows
@@ -34,6 +42,7 @@ def demo(
             err_console.print(f"reusing {p.title} from {out / p.key} (--fresh to redo it)")
 
         report = run_demo(out, key, seed=seed, quick=quick, parts=part,
-                          resume=not fresh, progress=progress, on_reuse=on_reuse)  # fmt: skip
-    typer.echo(f"report: {report}")  # plain lines: paths never wrapped, easy to copy or parse
+                          resume=not fresh, progress=progress, on_reuse=on_reuse,
+                          interactive=interactive)  # fmt: skip
+    print_report(report)  # plain lines: paths never wrapped, easy to copy or parse
     typer.echo(f"all results: {out}/")

@@ -4,7 +4,10 @@ Contract: ``reconstruct`` compares one sample with the truth and returns a ``Rec
 whose ``mean_entries`` / ``cov_entries`` are the rows a table prints (label, truth, estimate,
 standard error, z) and whose ``consistent`` is the Bonferroni verdict over its ``n_tests``
 quantities; ``convergence`` does the same on growing prefixes, and ``convergence_verdicts``
-gives its verdict at each n. Faces format these records; they compute nothing.
+gives its verdict at each n. ``running_sums`` keeps the first two sums of one sample at many n
+(small enough to store beside a run), and ``running_reconstruction`` turns them into the z-scores
+and verdict at each of those n for any leading d coordinates. Faces format these records; they
+compute nothing.
 """
 
 from typing import NamedTuple
@@ -111,9 +114,9 @@ def standard_errors(cov: Array, n: int) -> tuple[Array, Array]:
     se(mean_i) = sqrt(S_ii / n); se(S_ij) = sqrt((S_ij^2 + S_ii S_jj) / (n - 1)) (the variance of
     a Wishart entry divided by its degrees of freedom; Anderson 2003, §3.3).
     """
-    var = jnp.diag(cov)
-    mean_se = jnp.sqrt(var / n)
-    cov_se = jnp.sqrt((cov**2 + jnp.outer(var, var)) / (n - 1))
+    var = cov.diagonal()  # written for either array library: numpy in, numpy (float64) out
+    mean_se = (var / n) ** 0.5
+    cov_se = ((cov**2 + var[:, None] * var[None, :]) / (n - 1)) ** 0.5
     return mean_se, cov_se
 
 
@@ -233,3 +236,81 @@ def convergence_verdicts(c: Convergence, d: int, alpha: float = 1e-3) -> Verdict
     ratio = lambda err, rms: np.asarray(err, float) / np.asarray(rms, float)  # noqa: E731
     return Verdicts(m, bound, alpha, z, z <= bound, ratio(c.mean_err, c.mean_err_rms),
                     ratio(c.cov_err, c.cov_err_rms))  # fmt: skip
+
+
+def running_grid(n: int, n_min: int = 10, points: int = 120) -> np.ndarray:
+    """(k,) distinct sample sizes from ``n_min`` to n, log-spaced, always ending at n."""
+    grid = np.unique(np.geomspace(n_min, n, points).round().astype(np.int64))
+    return grid[(grid >= max(2, n_min)) & (grid <= n)]
+
+
+class RunningSums(NamedTuple):
+    """The first two sums of the first n rows of one sample, at increasing n.
+
+    Taken about ``shift`` (e.g. the true mean) and in float64, so that the sum of squares does not
+    cancel when the covariance is formed from it.
+    """
+
+    ns: np.ndarray  # (k,) increasing sample sizes
+    shift: np.ndarray  # (d,)
+    s1: np.ndarray  # (k, d) sum over i < n of (x_i - shift)
+    s2: np.ndarray  # (k, d, d) sum over i < n of (x_i - shift)(x_i - shift)^T
+
+
+def running_sums(x: Array, ns, shift: Array) -> RunningSums:
+    """``RunningSums`` of x (N, d) at each n of ``ns`` (increasing, 2 <= n <= N), segment by
+    segment: one (segment, d) product per n, never an (N, d, d) cumulative array."""
+    ns = np.asarray(_check_prefixes(tuple(np.asarray(ns).tolist()), x.shape[0]), np.int64)
+    shift = np.asarray(shift, np.float64)
+    x, d = np.asarray(x), shift.shape[0]  # on the host once: slicing a device array compiles
+    s1, s2 = np.zeros((len(ns), d)), np.zeros((len(ns), d, d))
+    acc1, acc2, start = np.zeros(d), np.zeros((d, d)), 0
+    for k, n in enumerate(ns):
+        seg = np.asarray(x[start:n], np.float64) - shift  # (n - start, d)
+        acc1, acc2, start = acc1 + seg.sum(axis=0), acc2 + seg.T @ seg, int(n)
+        s1[k], s2[k] = acc1, acc2
+    return RunningSums(ns, shift, s1, s2)
+
+
+class RunningReconstruction(NamedTuple):
+    """The reconstruction of the leading d coordinates at every n of a ``RunningSums``."""
+
+    ns: np.ndarray  # (k,)
+    z: np.ndarray  # (k, d + d(d+1)/2) mean z-scores, then the upper triangle's, as ``z_scores``
+    max_z_mean: np.ndarray  # (k,) largest |z| over the mean entries
+    max_z_cov: np.ndarray  # (k,) largest |z| over the covariance entries
+    threshold: float  # the Bonferroni |z| bound for the d + d(d+1)/2 tests at level alpha
+    alpha: float
+
+    @property
+    def max_abs_z(self) -> np.ndarray:
+        return np.maximum(self.max_z_mean, self.max_z_cov)
+
+    @property
+    def consistent(self) -> np.ndarray:
+        """(k,) bool: the verdict at each n."""
+        return self.max_abs_z <= self.threshold
+
+
+def running_reconstruction(
+    sums: RunningSums, mean_true: Array, cov_true: Array, d: int, alpha: float = 1e-3
+) -> RunningReconstruction:
+    """z-scores and verdict of the first d coordinates at every n of ``sums``, in float64.
+
+    With y = x - shift: mean_hat = shift + s1 / n and cov_hat = (s2 - s1 s1^T / n) / (n - 1),
+    the same unbiased estimates ``sample_moments`` gives for the first n rows.
+    """
+    mean_true = np.asarray(mean_true, np.float64)[:d]
+    cov_true = np.asarray(cov_true, np.float64)[:d, :d]
+    iu = np.triu_indices(d)
+    rows = []
+    for n, s1, s2 in zip(sums.ns, sums.s1[:, :d], sums.s2[:, :d, :d], strict=True):
+        mean_hat = sums.shift[:d] + s1 / n
+        cov_hat = (s2 - np.outer(s1, s1) / n) / (n - 1)
+        mean_se, cov_se = standard_errors(cov_true, int(n))
+        z_cov = ((cov_hat - cov_true) / cov_se)[iu]
+        rows.append(np.concatenate([(mean_hat - mean_true) / mean_se, z_cov]))
+    z = np.stack(rows)  # (k, m)
+    return RunningReconstruction(sums.ns, z, np.abs(z[:, :d]).max(axis=1),
+                                 np.abs(z[:, d:]).max(axis=1), bonferroni_z(n_tests(d), alpha),
+                                 alpha)  # fmt: skip

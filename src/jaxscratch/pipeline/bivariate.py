@@ -6,9 +6,10 @@ from pathlib import Path
 import jax
 import numpy as np
 
-from jaxscratch._io import save_figure
+from jaxscratch._io import save_figure, save_npy
 from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.report import Code, Figure, Section, Table, Text
+from jaxscratch.report.live.bivariate import BASE_NORMALS
 from jaxscratch.scenes import bivariate as sb
 from jaxscratch.viz import bivariate as vb
 
@@ -25,12 +26,14 @@ def run(
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
 ) -> Section:
-    """Write ``classic.png``, ``flat.png`` and ``sweep_rho.gif`` under ``out``; return the
-    section, with the fraction of samples inside each k-sigma ellipse against its exact mass."""
+    """Write ``classic.png``, ``flat.png``, ``sweep_rho.gif`` and the base normals behind the
+    figures (``base_normals.npy``, for the live panel) under ``out``; return the section, with
+    the fraction of samples inside each k-sigma ellipse against its exact mass."""
     out.mkdir(parents=True, exist_ok=True)
     k_fig, k_anim = jax.random.split(key)
     p = bv.from_cov(np.asarray(REFERENCE[0]), np.asarray(REFERENCE[1]))
     z = sb.base_normals(k_fig, n)  # (n, 2), the same draws in both views
+    save_npy(out / BASE_NORMALS, z)  # and in the live report's panel
     scene = sb.scene(p, z, sb.box(p))
     save_figure(out / "classic.png", vb.classic(scene), dpi=110)
     square = sb.scene(p, z, sb.box(p, square=True))

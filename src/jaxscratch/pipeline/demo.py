@@ -10,8 +10,10 @@ import jax
 
 from jaxscratch._io import write_json, write_text
 from jaxscratch._shared import lookup
+from jaxscratch.errors import JaxscratchError
 from jaxscratch.pipeline import bivariate, blr, mnist, mvn
 from jaxscratch.report import Section, environment, render_html, section_from_dict, section_to_dict
+from jaxscratch.report.live.page import live_html
 
 PartProgress = Callable[[int, int], None]
 
@@ -82,11 +84,28 @@ def _check_parts(names: list[str] | None) -> tuple[Part, ...]:
     return tuple(lookup(known, n, "demo part") for n in names)
 
 
-def write_report(out: Path, sections: list[Section]) -> Path:
-    """Render ``report.html`` (self-contained) from the finished sections."""
-    page = render_html(sections, title="jaxscratch report", intro=INTRO,
-                       environment=environment(), base=out)  # fmt: skip
+def write_report(out: Path, sections: list[Section], interactive: bool = True) -> Path:
+    """Render ``report.html`` (self-contained) from the finished sections; ``interactive``
+    gives each section that has one its live panel (``report.live``)."""
+    render = live_html if interactive else _static_html
+    page = render(out, sections, title="jaxscratch report", intro=INTRO,
+                  environment=environment())  # fmt: skip
     return write_text(out / "report.html", page)
+
+
+def _static_html(out: Path, sections: list[Section], **kwargs) -> str:
+    return render_html(sections, base=out, **kwargs)
+
+
+def rebuild_report(out: Path, interactive: bool = True) -> Path:
+    """Rewrite ``report.html`` of a demo folder from the parts that finished there."""
+    sections = [s for p in PARTS if (s := _finished(out, p)) is not None]
+    if not sections:
+        raise JaxscratchError(
+            f"{out} holds no finished demo part (no */section.json); run "
+            f"`jaxscratch demo --out {out}` first, or give the folder it wrote"
+        )
+    return write_report(out, sections, interactive)
 
 
 def _finished(out: Path, part: Part) -> Section | None:
@@ -104,6 +123,7 @@ def run_demo(
     resume: bool = True,
     progress: Callable[[Part], PartProgress | None] = lambda part: None,
     on_reuse: Callable[[Part], None] = lambda part: None,
+    interactive: bool = True,
 ) -> Path:
     """Run every part (or those named) and return the path of ``report.html``.
 
@@ -111,7 +131,7 @@ def run_demo(
     ``seed``, the seed ``key`` was made from, appears in the commands the report prints. A part
     that finished before (its ``section.json`` exists) is reused when ``resume``. The report
     holds every finished part in the folder and is rewritten after each part, so an interrupted
-    run keeps what it did.
+    run keeps what it did; ``interactive`` adds the live panels (``report.live``).
     """
     selected = _check_parts(parts)
     out.mkdir(parents=True, exist_ok=True)
@@ -122,5 +142,5 @@ def run_demo(
         else:
             section = part.run(out / part.key, key_of[part.key], seed, quick, progress(part))
             write_json(out / part.key / "section.json", section_to_dict(section))
-        write_report(out, [s for p in PARTS if (s := _finished(out, p)) is not None])
+        write_report(out, [s for p in PARTS if (s := _finished(out, p)) is not None], interactive)
     return out / "report.html"

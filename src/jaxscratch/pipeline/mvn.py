@@ -9,8 +9,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxscratch import gaussian
-from jaxscratch._io import save_figure, write_json
+from jaxscratch._io import save_figure, save_npz, write_json
 from jaxscratch.report import Code, Figure, Section, Table, Text
+from jaxscratch.report.live.mvn import RUNNING
 from jaxscratch.viz.mvn import reconstruction_figure
 
 
@@ -25,7 +26,8 @@ def run(
     progress: Callable[[int, int], None] | None = None,
 ) -> Section:
     """Draw n samples of a random ``dim``-dimensional normal, write the reconstruction
-    (``reconstruction.json``, ``reconstruction.png``) under ``out`` and return the section."""
+    (``reconstruction.json``, ``reconstruction.png``) and the sample's running sums
+    (``running.npz``, for the live panel) under ``out``, and return the section."""
     out.mkdir(parents=True, exist_ok=True)
     k_mean, k_cov, k_draw = jax.random.split(key, 3)
     mean = gaussian.random_mean(k_mean, dim, scale=2.0)
@@ -39,7 +41,10 @@ def run(
         if progress:
             progress(done, n)
     seconds = time.perf_counter() - start
-    rec = gaussian.reconstruct(jnp.concatenate(blocks), dist.mean, dist.cov)
+    x = jnp.concatenate(blocks)  # (n, dim)
+    rec = gaussian.reconstruct(x, dist.mean, dist.cov)
+    sums = gaussian.running_sums(x, gaussian.running_grid(n), dist.mean)  # for the live report
+    save_npz(out / RUNNING, mean_true=dist.mean, cov_true=dist.cov, **sums._asdict())
     means = rec.mean_entries()
     entries = means + rec.cov_entries()  # the mean, then the covariance's upper triangle
     error = np.array([e.error for e in entries])

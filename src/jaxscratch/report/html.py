@@ -18,6 +18,9 @@ caption { text-align: left; color: #555; padding-bottom: 0.3rem; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: right; }
 th { background: #f5f5f7; } pre { background: #f5f5f7; padding: 0.8rem; overflow-x: auto; }
 nav a { margin-right: 1rem; }
+.live { margin: 1.5rem 0; padding: 0.5rem 1rem 1rem; border: 1px solid #ddd; border-radius: 6px;
+        overflow-x: auto; } .live h3 { margin: 0.3rem 0; } .live table { font-size: 0.8rem; }
+.live th, .live td { border: none; padding: 0.1rem 0.4rem; text-align: left; }
 """
 
 
@@ -55,6 +58,22 @@ def _block(block, base: Path) -> str:
     raise TypeError(f"unknown report block {type(block).__name__}")
 
 
+def _live(panel: str) -> str:
+    return (
+        '<div class="live"><h3>Live panel</h3><p class="live-note">Runs in your browser: no '
+        f"Python, no server, no network.</p>{panel}</div>"
+    )
+
+
+def _section(s: Section, base: Path, panel: str | None) -> str:
+    """A section's blocks, with its live panel (if any) before the commands that end it."""
+    blocks = [_block(b, base) for b in s.blocks]
+    if panel is not None:
+        at = len(blocks) - 1 if s.blocks and isinstance(s.blocks[-1], Code) else len(blocks)
+        blocks.insert(at, _live(panel))
+    return f'<section id="{s.key}"><h2>{html.escape(s.title)}</h2>{"".join(blocks)}</section>'
+
+
 def render_html(
     sections: list[Section],
     *,
@@ -62,15 +81,16 @@ def render_html(
     environment: dict[str, str],
     base: Path,
     intro: str = "",
+    head: str = "",
+    panels: dict[str, str] | None = None,
 ) -> str:
-    """The whole report as one HTML string; figure paths are resolved against ``base``."""
+    """The whole report as one HTML string; figure paths are resolved against ``base``.
+
+    ``panels`` maps a section key to the HTML of its live panel, and ``head`` is what those
+    panels need in the page's head (scripts, inlined); both are empty for the static report.
+    """
     nav = "".join(f'<a href="#{s.key}">{html.escape(s.title)}</a>' for s in sections)
-    parts = [
-        f'<section id="{s.key}"><h2>{html.escape(s.title)}</h2>'
-        + "".join(_block(b, base) for b in s.blocks)
-        + "</section>"
-        for s in sections
-    ]
+    parts = [_section(s, base, (panels or {}).get(s.key)) for s in sections]
     env_rows = "".join(
         f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
         for k, v in environment.items()
@@ -78,7 +98,7 @@ def render_html(
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
-        f'<link rel="icon" href="data:,"><style>{_STYLE}</style></head><body>'
+        f'<link rel="icon" href="data:,"><style>{_STYLE}</style>{head}</head><body>'
         f"<h1>{html.escape(title)}</h1>{_block(Text(intro), base)}<nav>{nav}</nav>"
         f"{''.join(parts)}"
         f'<section id="environment"><h2>Environment</h2><table>{env_rows}</table></section>'

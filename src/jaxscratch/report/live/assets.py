@@ -1,6 +1,13 @@
-"""The JavaScript files of the live report, read from the installed package."""
+"""The JavaScript files of the live report, read from the installed package.
+
+A panel's ``CustomJS`` named ``ON_LOAD`` also runs once when the page is ready (the assembler
+registers it for Bokeh's ``document_ready`` event), so a panel draws its first frame, and
+publishes its functions on ``window.jaxscratch``, without a round trip to Python.
+"""
 
 from importlib import resources
+
+ON_LOAD = "live-on-load"
 
 
 def script(name: str) -> str:

@@ -1,9 +1,11 @@
-"""The one control spec of the bivariate explorers: slider ranges, presets and sample sizes.
+"""The one control spec of the bivariate pictures: slider ranges, presets and sample sizes.
 
-Contract: the Panel tab (``app.bivariate``) and the Jupyter widget (``app.notebook``) build their
-sliders from ``SLIDERS`` and ``PRESETS`` and nothing else, so both explorers always offer the same
-ranges. Every position of every slider is a valid distribution: sigma_x, sigma_y > 0 and
-|rho| <= ``RHO_MAX`` < 1, so Sigma is positive definite by construction.
+Contract: the Panel tab (``app.bivariate``), the Jupyter widget (``app.notebook``) and the live
+report's panel (``report.live.bivariate``) build their sliders from ``SLIDERS`` and ``PRESETS``
+and nothing else, so every explorer always offers the same ranges. It lives with the scenes
+(plain data, no widget library) so that both faces and pictures may read it. Every position of
+every slider is a valid distribution: sigma_x, sigma_y > 0 and |rho| <= ``RHO_MAX`` < 1, so
+Sigma is positive definite by construction.
 """
 
 import math

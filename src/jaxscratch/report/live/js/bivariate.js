@@ -1,0 +1,265 @@
+// The live bivariate panel (report/live/bivariate.py): the closed forms of the 2-D normal
+// (Bishop PRML §2.3) and the redraw they drive.
+//
+// This file is the body of one Bokeh CustomJS. Its args are in scope: `sliders` (mux, muy, sx,
+// sy, rho), `preset` and `presets`, the data sources `src`, the slice `spans`, the scatter
+// `main` and the colour map of its density `shade`, the `readout` Div, the ellipse radii `ks` with their legend `labels`, and the window
+// `snap`. `cb_obj` is what fired: a slider, the preset, a tap on the scatter or document_ready.
+// Each function mirrors one in jaxscratch.gaussian.bivariate or scenes.bivariate; the browser
+// tests hold them to the library's numbers.
+
+const BINS = 40 // histogram bins per marginal
+const ELLIPSE_POINTS = 181
+const HALF_WIDTH = 3.5 // the window is mu -/+ 3.5 sigma, snapped outwards
+
+const field = (m, k) => (m instanceof Map ? m.get(k) : m[k]) // Bokeh hands dicts over as Maps
+
+function cholesky(p) {
+  // Sigma = L L^T with L = [[sx, 0], [rho sy, sy sqrt(1 - rho^2)]]
+  return [[p.sx, 0], [p.rho * p.sy, p.sy * Math.sqrt(1 - p.rho * p.rho)]]
+}
+
+function density(p, x, y) {
+  // exp(-q / 2) / (2 pi sx sy sqrt(1 - rho^2)), q the squared Mahalanobis distance
+  const u = (x - p.mux) / p.sx
+  const v = (y - p.muy) / p.sy
+  const oneMinusR2 = 1 - p.rho * p.rho
+  const q = (u * u - 2 * p.rho * u * v + v * v) / oneMinusR2
+  return Math.exp(-0.5 * q) / (2 * Math.PI * p.sx * p.sy * Math.sqrt(oneMinusR2))
+}
+
+function normalPdf(t, mean, sd) {
+  const u = (t - mean) / sd
+  return Math.exp(-0.5 * u * u) / (sd * Math.sqrt(2 * Math.PI))
+}
+
+function conditionalY(p, x0) {
+  // p(y | x = x0) = N(muy + rho sy (x0 - mux) / sx, sy^2 (1 - rho^2))
+  return {
+    mean: p.muy + (p.rho * p.sy * (x0 - p.mux)) / p.sx,
+    sd: p.sy * Math.sqrt(1 - p.rho * p.rho),
+  }
+}
+
+function conditionalX(p, y0) {
+  // p(x | y = y0) = N(mux + rho sx (y0 - muy) / sy, sx^2 (1 - rho^2))
+  return {
+    mean: p.mux + (p.rho * p.sx * (y0 - p.muy)) / p.sy,
+    sd: p.sx * Math.sqrt(1 - p.rho * p.rho),
+  }
+}
+
+function ellipse(p, k, num = ELLIPSE_POINTS) {
+  // {x : (x - mu)^T Sigma^-1 (x - mu) = k^2} as mu + k L [cos t, sin t], t from 0 to 2 pi
+  const L = cholesky(p)
+  const xs = new Float64Array(num)
+  const ys = new Float64Array(num)
+  for (let i = 0; i < num; i++) {
+    const t = ((2 * Math.PI) / (num - 1)) * i
+    const c = Math.cos(t)
+    const s = Math.sin(t)
+    xs[i] = p.mux + k * (L[0][0] * c)
+    ys[i] = p.muy + k * (L[1][0] * c + L[1][1] * s)
+  }
+  return { xs, ys }
+}
+
+function eigen(p) {
+  // eigenvalues of Sigma, descending (the minor one as det / major: no cancellation), and the
+  // tilt of the major axis, theta = atan2(2 S_xy, S_xx - S_yy) / 2
+  const a = p.sx * p.sx
+  const c = p.sy * p.sy
+  const b = p.rho * p.sx * p.sy
+  const major = 0.5 * (a + c) + Math.hypot(0.5 * (a - c), b)
+  const det = a * c * (1 - p.rho * p.rho)
+  return { values: [major, det / major], tilt: 0.5 * Math.atan2(2 * b, a - c) }
+}
+
+function eigenAxes(p) {
+  // segments mu -/+ sqrt(lambda_i) v_i, major axis first
+  const e = eigen(p)
+  const c = Math.cos(e.tilt)
+  const s = Math.sin(e.tilt)
+  return [
+    [c, s],
+    [-s, c],
+  ].map(([vx, vy], i) => {
+    const h = Math.sqrt(e.values[i])
+    return { xs: [p.mux - h * vx, p.mux + h * vx], ys: [p.muy - h * vy, p.muy + h * vy] }
+  })
+}
+
+function plotWindow(p, step) {
+  // (xlo, xhi, ylo, yhi): mu -/+ 3.5 max(sx, sy) on both axes, edges snapped to multiples of step
+  const h = HALF_WIDTH * Math.max(p.sx, p.sy)
+  const down = (v) => Math.floor(v / step) * step
+  const up = (v) => Math.ceil(v / step) * step
+  return [down(p.mux - h), up(p.mux + h), down(p.muy - h), up(p.muy + h)]
+}
+
+function linspace(lo, hi, num) {
+  const out = new Float64Array(num)
+  for (let i = 0; i < num; i++) out[i] = lo + ((hi - lo) * i) / (num - 1)
+  return out
+}
+
+function histogram(values, lo, hi, bins) {
+  // density histogram on equal bins: area = fraction of the values inside [lo, hi)
+  const width = (hi - lo) / bins
+  const counts = new Float64Array(bins)
+  for (const v of values) {
+    const i = Math.floor((v - lo) / width)
+    if (i >= 0 && i < bins) counts[i] += 1
+  }
+  return counts.map((c) => c / (values.length * width))
+}
+
+function transform(p, z0, z1) {
+  // x = mu + L z for every base normal z = (z0, z1)
+  const L = cholesky(p)
+  const x = new Float64Array(z0.length)
+  const y = new Float64Array(z0.length)
+  for (let i = 0; i < z0.length; i++) {
+    x[i] = p.mux + L[0][0] * z0[i]
+    y[i] = p.muy + L[1][0] * z0[i] + L[1][1] * z1[i]
+  }
+  return { x, y }
+}
+
+function sampleMoments(x, y) {
+  // sample mean and unbiased covariance, two-pass
+  const n = x.length
+  let mx = 0
+  let my = 0
+  for (let i = 0; i < n; i++) {
+    mx += x[i]
+    my += y[i]
+  }
+  mx /= n
+  my /= n
+  let sxx = 0
+  let sxy = 0
+  let syy = 0
+  for (let i = 0; i < n; i++) {
+    const u = x[i] - mx
+    const v = y[i] - my
+    sxx += u * u
+    sxy += u * v
+    syy += v * v
+  }
+  return { mean: [mx, my], cov: [[sxx / (n - 1), sxy / (n - 1)], [sxy / (n - 1), syy / (n - 1)]] }
+}
+
+function readoutHtml(p, moments, x0, y0, n) {
+  // the numbers beside the picture, as viz.bivariate.readout_html lays them out
+  const f = (v, d = 3) => v.toFixed(d)
+  const mat = (m) => `[[${f(m[0][0])}, ${f(m[0][1])}], [${f(m[1][0])}, ${f(m[1][1])}]]`
+  const sxy = p.rho * p.sx * p.sy
+  const e = eigen(p)
+  const cy = conditionalY(p, x0)
+  const cx = conditionalX(p, y0)
+  const rows = [
+    ["Σ", mat([[p.sx * p.sx, sxy], [sxy, p.sy * p.sy]])],
+    ["det Σ", f(p.sx * p.sx * p.sy * p.sy * (1 - p.rho * p.rho), 4)],
+    ["eigenvalues λ", `${f(e.values[0])}, ${f(e.values[1])}`],
+    ["tilt θ", `${((e.tilt * 180) / Math.PI).toFixed(1)}°`],
+    ["ellipse mass", labels.join(" · ")],
+    [`sample μ̂ (n = ${n.toLocaleString("en")})`, `(${f(moments.mean[0])}, ${f(moments.mean[1])})`],
+    ["sample Σ̂", mat(moments.cov)],
+    [`p(y | x₀ = ${f(x0, 2)})`, `N(${f(cy.mean)}, ${f(cy.sd)}²)`],
+    [`p(x | y₀ = ${f(y0, 2)})`, `N(${f(cx.mean)}, ${f(cx.sd)}²)`],
+  ]
+  const body = rows.map(([k, v], i) => `<tr><th>${k}</th><td class="bv-${i}">${v}</td></tr>`)
+  return `<table class="bv-readout">${body.join("")}</table>`
+}
+
+function params() {
+  const value = (name) => field(sliders, name).value
+  return { mux: value("mux"), muy: value("muy"), sx: value("sx"), sy: value("sy"), rho: value("rho") }
+}
+
+function redraw() {
+  const p = params()
+  const slice = field(src, "slice").data
+  const x0 = slice.x0[0]
+  const y0 = slice.y0[0]
+  const z = field(src, "z").data
+  // the density image: (grid, grid), rows along y. Bokeh's 2-D arrays come from Python only,
+  // so each frame is a new array of the kind Python sent (a reused one would not be redrawn).
+  const previous = field(src, "density").data.image[0]
+  const grid = previous.shape[1]
+  const [xlo, xhi, ylo, yhi] = plotWindow(p, snap)
+  const xs = linspace(xlo, xhi, grid)
+  const ys = linspace(ylo, yhi, grid)
+  const { x, y } = transform(p, z.z0, z.z1)
+  const values = new Float64Array(grid * grid)
+  for (let r = 0; r < grid; r++) {
+    for (let c = 0; c < grid; c++) values[r * grid + c] = density(p, xs[c], ys[r])
+  }
+  const image = new previous.constructor(values, previous.shape)
+  shade.high = density(p, p.mux, p.muy) // the peak: the darkest blue
+  const ells = ks.map((k) => ellipse(p, k))
+  const axes = eigenAxes(p)
+  const edgesX = linspace(xlo, xhi, BINS + 1)
+  const edgesY = linspace(ylo, yhi, BINS + 1)
+  const cy = conditionalY(p, x0)
+  const cx = conditionalX(p, y0)
+  field(src, "samples").data = { x, y }
+  field(src, "density").data = { image: [image], x: [xlo], y: [ylo], dw: [xhi - xlo], dh: [yhi - ylo] }
+  field(src, "ellipses").data = {
+    xs: ells.map((e) => e.xs),
+    ys: ells.map((e) => e.ys),
+    label: labels,
+    width: ks.map((_, i) => 1 + 0.5 * i),
+  }
+  field(src, "axes").data = { xs: axes.map((a) => a.xs), ys: axes.map((a) => a.ys) }
+  field(src, "hist_x").data = {
+    left: edgesX.slice(0, -1),
+    right: edgesX.slice(1),
+    top: histogram(x, xlo, xhi, BINS),
+  }
+  field(src, "hist_y").data = {
+    bottom: edgesY.slice(0, -1),
+    top: edgesY.slice(1),
+    right: histogram(y, ylo, yhi, BINS),
+  }
+  field(src, "curves_x").data = {
+    x: xs,
+    pdf: xs.map((t) => normalPdf(t, p.mux, p.sx)),
+    cond: xs.map((t) => normalPdf(t, cx.mean, cx.sd)),
+  }
+  field(src, "curves_y").data = {
+    y: ys,
+    pdf: ys.map((t) => normalPdf(t, p.muy, p.sy)),
+    cond: ys.map((t) => normalPdf(t, cy.mean, cy.sd)),
+  }
+  spans[0].location = x0
+  spans[1].location = y0
+  for (const [range, lo, hi] of [
+    [main.x_range, xlo, xhi],
+    [main.y_range, ylo, yhi],
+  ]) {
+    if (range.start !== lo || range.end !== hi) range.setv({ start: lo, end: hi })
+  }
+  readout.text = readoutHtml(p, sampleMoments(x, y), x0, y0, x.length)
+}
+
+window.jaxscratch = window.jaxscratch || {}
+window.jaxscratch.bivariate = {
+  cholesky, density, normalPdf, conditionalX, conditionalY, ellipse, eigen, eigenAxes,
+  plotWindow, histogram, transform, sampleMoments, redraw,
+}
+
+if (cb_obj === preset) {
+  // each slider move below redraws once; the preset only sets the shape
+  const [sx, sy, rho] = field(presets, preset.value)
+  field(sliders, "sx").value = sx
+  field(sliders, "sy").value = sy
+  field(sliders, "rho").value = Math.round(rho * 100) / 100
+} else {
+  if (cb_obj.event_name === "tap") {
+    // a click on the scatter moves both slices there
+    field(src, "slice").data = { x0: [Math.round(cb_obj.x * 100) / 100], y0: [Math.round(cb_obj.y * 100) / 100] }
+  }
+  redraw()
+}

@@ -1,0 +1,214 @@
+"""The live report in headless chromium: offline, no request but file:/data:/blob:, no console
+error, and the page's JavaScript gives the library's numbers (one browser for the module)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from harness import browser_page, chromium_missing, live_report
+
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"
+SETTINGS = 50  # random valid parameter settings for the closed forms
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
+]
+READY = "() => window.jaxscratch && window.jaxscratch.bivariate && window.jaxscratch.mvn"
+MODEL_JS = "([name, attr]) => Bokeh.documents[0].get_model_by_name(name)[attr]"
+SET_JS = "([name, value]) => { Bokeh.documents[0].get_model_by_name(name).value = value }"
+DATA_JS = "(name) => Object.fromEntries(Object.entries(Bokeh.documents[0].get_model_by_name(name).data).map(([k, v]) => [k, Array.from(v, (e) => (typeof e === 'number' ? e : Array.from(e)))]))"  # noqa: E501
+
+
+@pytest.fixture(scope="module")
+def page_path(tmp_path_factory):
+    return live_report(tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="module")
+def session(page_path):
+    """The page opened offline; the URLs it requested and the console errors it logged."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    with browser_page(width=1300, height=1000) as (page, errors):
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.context.set_offline(True)
+        page.goto(page_path.as_uri())
+        page.wait_for_function(READY, timeout=30_000)
+        yield page, errors, requests
+
+
+def _data(page, name: str) -> dict[str, np.ndarray]:
+    """The numeric columns of a named source (labels left out)."""
+    data = page.evaluate(DATA_JS, name)
+    return {k: np.asarray(v, dtype=float) for k, v in data.items() if k != "label"}
+
+
+def _settings(n: int) -> list[dict[str, float]]:
+    """Random valid parameters over the sliders' ranges, with points and slice positions."""
+    from jaxscratch.scenes import controls
+
+    rng = np.random.default_rng(16)
+    s = controls.SLIDERS
+    out = []
+    for _ in range(n):
+        p = {name: float(rng.uniform(c.start, c.end)) for name, c in s.items()}
+        u = rng.normal(size=(5, 2)) * 2
+        out.append({
+            "p": p,
+            "points": (np.array([p["mux"], p["muy"]]) + u * [p["sx"], p["sy"]]).tolist(),
+            "x0": p["mux"] + 1.5 * p["sx"] * float(rng.normal()),
+            "y0": p["muy"] + 1.5 * p["sy"] * float(rng.normal()),
+        })  # fmt: skip
+    return out
+
+
+CLOSED_FORMS_JS = """(settings) => settings.map(({p, points, x0, y0}) => {
+  const b = window.jaxscratch.bivariate
+  return {
+    density: points.map(([x, y]) => b.density(p, x, y)),
+    ellipses: [1, 2, 3].map((k) => { const e = b.ellipse(p, k); return [Array.from(e.xs), Array.from(e.ys)] }),
+    condY: b.conditionalY(p, x0), condX: b.conditionalX(p, y0),
+    eigen: b.eigen(p).values, axes: b.eigenAxes(p).map((a) => [a.xs, a.ys]),
+  }
+})"""  # noqa: E501
+
+
+def test_page_is_offline_quiet_and_self_contained(session, page_path):
+    page, errors, requests = session
+    for key in ("bivariate", "mvn"):
+        page.locator(f"#{key} .live").screenshot(path=str(ARTIFACTS / f"live-{key}.png"))
+    assert errors == []
+    assert requests and all(url.startswith(("file:", "data:", "blob:")) for url in requests)
+    assert page_path.stat().st_size <= 12_000_000
+    assert page.locator(".bv-readout").count() == 1 and page.locator(".mvn-live").count() == 1
+
+
+def test_bivariate_closed_forms_equal_the_library(session, x64):
+    import jax
+    import jax.numpy as jnp
+
+    from jaxscratch.gaussian import bivariate as bv
+
+    page, errors, _ = session
+    settings = _settings(SETTINGS)
+    got = page.evaluate(CLOSED_FORMS_JS, settings)
+    p = bv.params(**{f: [s["p"][f] for s in settings] for f in bv.Params._fields})  # (F,) each
+    pts = jnp.asarray([s["points"] for s in settings])  # (F, 5, 2)
+    x0, y0 = (jnp.asarray([s[c] for s in settings]) for c in ("x0", "y0"))
+
+    @jax.vmap
+    def library(q, pts, x0, y0):  # one setting's closed forms, vmapped over the F settings
+        ells = jax.vmap(lambda k: bv.ellipse(q, k))(jnp.array([1.0, 2.0, 3.0]))  # (3, 181, 2)
+        return (bv.density(q, pts[:, 0], pts[:, 1]), ells, jnp.stack(bv.conditional_y(q, x0)),
+                jnp.stack(bv.conditional_x(q, y0)), bv.eigen(q)[0], bv.eigen_axes(q))  # fmt: skip
+
+    lib = [np.asarray(a) for a in library(p, pts, x0, y0)]
+    js = [np.asarray([g[name] for g in got]) for name in ("density", "ellipses", "eigen", "axes")]
+    js_cond = [np.asarray([[g[c]["mean"], g[c]["sd"]] for g in got]) for c in ("condY", "condX")]
+    # coordinates cross zero: compare them relative to the picture's size, 1 + max |coordinate|
+    scale = 1.0 + np.abs(lib[1]).max(axis=(1, 2, 3))[:, None, None, None]  # (F, 1, 1, 1)
+    np.testing.assert_allclose(js[0], lib[0], rtol=1e-9)
+    assert np.all(np.abs(np.transpose(js[1], (0, 1, 3, 2)) - lib[1]) <= 1e-9 * scale)
+    np.testing.assert_allclose(js_cond[0], lib[2], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(js_cond[1], lib[3], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(js[2], lib[4], rtol=1e-9)
+    # an axis is a segment: compare its two ends as a set (an eigenvector's sign is free)
+    js_axes = np.sort(np.transpose(js[3], (0, 1, 3, 2)), axis=2)  # (F, 2 axes, 2 ends, 2)
+    assert np.all(np.abs(js_axes - np.sort(lib[5], axis=2)) <= 1e-9 * scale)
+    assert len(got) == SETTINGS >= 50 and errors == []
+
+
+def test_slider_moves_redraw_the_library_scene(session, page_path, x64):
+    """After moving every slider, the page's cloud, ellipses, marginals and histograms are the
+    library's scene for those parameters and the same base normals."""
+    import jax.numpy as jnp
+
+    from jaxscratch.gaussian import bivariate as bv
+    from jaxscratch.scenes import bivariate as sb
+
+    page, errors, _ = session
+    values = {"mux": 0.5, "muy": -1.25, "sx": 1.6, "sy": 0.7, "rho": -0.63}
+    for name, value in values.items():
+        page.evaluate(SET_JS, [f"live-bv-{name}", value])
+    slice_ = _data(page, "live-bv-slice")
+    x0, y0 = float(slice_["x0"][0]), float(slice_["y0"][0])
+    p = bv.params(**values)
+    z = jnp.asarray(np.load(page_path.parent / "bivariate" / "base_normals.npy"), jnp.float64)
+    window = sb.box(p, 3.5, snap=2.0, square=True)
+    scene = sb.scene(p, z, window, x0=x0, y0=y0)
+    samples = _data(page, "live-bv-samples")
+    np.testing.assert_allclose(np.c_[samples["x"], samples["y"]], scene.samples, rtol=1e-9,
+                               atol=1e-12)  # fmt: skip
+    curves_x, curves_y = _data(page, "live-bv-curves_x"), _data(page, "live-bv-curves_y")
+    np.testing.assert_allclose(curves_x["x"], scene.xs, rtol=1e-12)
+    np.testing.assert_allclose(curves_x["pdf"], scene.pdf_x, rtol=1e-9)
+    np.testing.assert_allclose(curves_y["cond"], scene.cond_y, rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(_data(page, "live-bv-hist_x")["top"], scene.hist_x, rtol=1e-9)
+    np.testing.assert_allclose(_data(page, "live-bv-hist_y")["right"], scene.hist_y, rtol=1e-9)
+    image = _data(page, "live-bv-density")["image"]  # (1, grid * grid), rows along y
+    np.testing.assert_allclose(image[0], np.ravel(scene.density), rtol=1e-9, atol=1e-300)
+    ells = _data(page, "live-bv-ellipses")
+    np.testing.assert_allclose(np.stack([ells["xs"], ells["ys"]], -1), scene.ellipses,
+                               rtol=1e-9, atol=1e-9)  # fmt: skip
+    assert page.evaluate(MODEL_JS, ["live-bv-xr", "start"]) == float(window[0])
+    page.locator("#bivariate .live").screenshot(path=str(ARTIFACTS / "live-bivariate-moved.png"))
+    assert errors == []
+
+
+def test_a_click_moves_the_conditional_slices(session):
+    from jaxscratch.gaussian import bivariate as bv
+    from jaxscratch.gaussian import normal_pdf
+
+    page, errors, _ = session
+    before = _data(page, "live-bv-slice")
+    canvas = page.locator("#bivariate .bk-Figure").nth(1)  # top marginal, scatter, right marginal
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + 0.7 * box["width"], box["y"] + 0.3 * box["height"])
+    page.wait_for_function(
+        "(x0) => Bokeh.documents[0].get_model_by_name('live-bv-slice').data.x0[0] !== x0",
+        arg=float(before["x0"][0]),
+    )
+    after = _data(page, "live-bv-slice")
+    x0 = float(after["x0"][0])
+    assert page.evaluate(MODEL_JS, ["live-bv-span-x", "location"]) == x0
+    p = bv.params(*(page.evaluate(MODEL_JS, [f"live-bv-{f}", "value"]) for f in bv.Params._fields))
+    mean, sd = bv.conditional_y(p, x0)
+    curves = _data(page, "live-bv-curves_y")
+    np.testing.assert_allclose(curves["cond"], normal_pdf(curves["y"], mean, sd), rtol=1e-5,
+                               atol=1e-30)  # fmt: skip
+    assert errors == []
+
+
+def test_preset_sets_the_shared_control_spec(session):
+    from jaxscratch.scenes import controls
+
+    page, errors, _ = session
+    page.evaluate(SET_JS, ["live-bv-preset", "needle"])
+    sx, sy, rho = controls.PRESETS["needle"]
+    got = [page.evaluate(MODEL_JS, [f"live-bv-{f}", "value"]) for f in ("sx", "sy", "rho")]
+    np.testing.assert_allclose(got, [sx, sy, round(rho, 2)])
+    assert "N(" in page.locator(".bv-readout").inner_text() and errors == []
+
+
+@pytest.mark.parametrize(("d", "index"), [(3, None), (2, 5), (1, 0)])
+def test_mvn_panel_shows_the_library_reconstruction_at_that_n(session, page_path, d, index):
+    from jaxscratch import gaussian as g
+    from jaxscratch.report.live import mvn
+
+    page, errors, _ = session
+    table = mvn.tables(page_path.parent / "mvn")
+    k = len(table["ns"]) - 1 if index is None else index
+    page.evaluate(SET_JS, ["live-mvn-d", d])
+    page.evaluate(SET_JS, ["live-mvn-n", k])
+    with np.load(page_path.parent / "mvn" / mvn.RUNNING) as f:
+        sums = g.RunningSums(f["ns"], f["shift"], f["s1"], f["s2"])
+        rec = g.running_reconstruction(sums, f["mean_true"], f["cov_true"], d)
+    z_mean, z_cov = _data(page, "live-mvn-z_mean"), _data(page, "live-mvn-z_cov")
+    np.testing.assert_array_equal(np.r_[z_mean["z"], z_cov["z"]], rec.z[k])
+    np.testing.assert_array_equal(_data(page, "live-mvn-path")["cov"], rec.max_z_cov)
+    text = page.locator(".mvn-live").inner_text()
+    verdict = "consistent" if rec.consistent[k] else "NOT consistent"
+    assert f"n = {int(sums.ns[k]):,}" in text and f"is {rec.max_abs_z[k]:.2f}" in text
+    assert f"Verdict: {verdict}" in text and f"{rec.threshold:.2f}" in text
+    page.locator("#mvn .live").screenshot(path=str(ARTIFACTS / f"live-mvn-d{d}.png"))
+    assert errors == []
