@@ -37,12 +37,13 @@ def test_summary_is_json_ready_and_names_both_bands(x64):
 
 
 # summary.json as written before the typed record: its keys, in this order, are a contract
+# (#17 appended likelihood, priors and mcmc.hmc, mcmc.warnings)
 SUMMARY_KEYS = ["n", "basis", "features", "hyperparameters", "alpha", "beta", "noise_sd",
                 "log_evidence", "condition_number", "exact", "mcmc", "evidence_by_degree",
-                "bands"]  # fmt: skip
+                "bands", "likelihood", "priors"]  # fmt: skip
 MCMC_KEYS = ["sampler", "chains", "warmup", "samples_per_chain", "seconds_including_compilation",
              "names", "mean", "sd", "rhat", "ess", "max_rhat", "min_ess", "divergent",
-             "transitions"]  # fmt: skip
+             "transitions", "hmc", "warnings"]  # fmt: skip
 
 
 def test_to_json_keeps_the_keys_of_summary_json_and_the_numbers_of_the_fit(x64):

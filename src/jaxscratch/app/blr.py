@@ -90,6 +90,8 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
                                   css_classes=["blr-eb"])  # fmt: skip
     sample_btn = pn.widgets.Button(label="add 10 points from sin(πx)", css_classes=["blr-add"])
     clear = pn.widgets.Button(label="clear points", css_classes=["blr-clear"])
+    prior_w = pn.widgets.Checkbox(name="show the prior predictive (before any data)",
+                                  css_classes=["blr-prior"])  # fmt: skip
     for w in (log_alpha, log_beta):
         w._debounce = 0  # one jitted call per move is ~ms: handle each at once (see bivariate)
     src = {name: ColumnDataSource(name=f"blr-{name}") for name in ("bands", "draws", "points")}
@@ -108,7 +110,8 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
             return
         alpha, beta = 10.0**log_alpha.value, 10.0**log_beta.value
         basis = current_basis()
-        mask = np.arange(CAPACITY) < state["n"]
+        shown = 0 if prior_w.value else state["n"]  # the prior is the posterior of no points
+        mask = np.arange(CAPACITY) < shown
         with jax.enable_x64(True):
             sc = jax.device_get(scene_blr.scene(state["key"], basis, jnp.asarray(state["x"]),
                                           jnp.asarray(state["y"]), jnp.asarray(mask),
@@ -120,7 +123,12 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
             src["bands"].data = {"x": grid, "mean": sc.mean, "epi_lo": epi_lo, "epi_hi": epi_hi,
                                  "pred_lo": pred_lo, "pred_hi": pred_hi}  # fmt: skip
             src["draws"].data = {"xs": [grid] * N_DRAWS, "ys": list(sc.draws)}
-            src["points"].data = {"x": state["x"][: state["n"]], "y": state["y"][: state["n"]]}
+            src["points"].data = {"x": state["x"][:shown], "y": state["y"][:shown]}
+            fig.title.text = (
+                "prior predictive: draws and bands before any data"
+                if prior_w.value
+                else "click to add a point"
+            )
             readout.object = _readout_html(sc, alpha, beta, basis, state["note"])
         state["note"] = ""
 
@@ -187,7 +195,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         degree.visible = basis_w.value == "polynomial"
         centres.visible = BASES[basis_w.value] in ("rbf", "sigmoid")
 
-    for widget in (basis_w, degree, centres, log_alpha, log_beta):
+    for widget in (basis_w, degree, centres, log_alpha, log_beta, prior_w):
         widget.param.watch(redraw, "value")
     basis_w.param.watch(show_basis_options, "value")
     empirical.on_click(fit_evidence)
@@ -213,6 +221,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         log_beta,
         pn.Row(empirical, clear),
         sample_btn,
+        prior_w,
         readout,
         width=440,
     )

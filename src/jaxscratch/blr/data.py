@@ -163,3 +163,34 @@ def stream_data(key: Array, n: int, chunk: int = 1_000_000, **kwargs) -> Iterato
         raise JaxscratchError(f"number of points must be an integer >= 1, got {n}")
     for i, start in enumerate(range(0, n, chunk)):
         yield make_data(jax.random.fold_in(key, i), min(chunk, n - start), **kwargs)
+
+
+MAX_OUTLIER_FRACTION = 0.5  # past half, the "outliers" are the data
+
+
+def add_outliers(key: Array, data: RegressionData, fraction: float) -> RegressionData:
+    """Shift a ``fraction`` of the targets by 5 to 10 sds of y, up or down at random.
+
+    Args:
+        key: PRNG key.
+        data: the clean data.
+        fraction: share of points to corrupt, in [0, 0.5].
+
+    Returns:
+        ``RegressionData`` with round(fraction * n) targets moved far from the line.
+    """
+    if not (math.isfinite(fraction) and 0.0 <= fraction <= MAX_OUTLIER_FRACTION):
+        raise JaxscratchError(
+            f"outlier fraction must lie in [0, {MAX_OUTLIER_FRACTION:g}], got {fraction}; "
+            "give e.g. --outliers 0.1"
+        )
+    n = int(data.y.shape[0])
+    k = round(fraction * n)
+    if k == 0:
+        return data
+    k_pick, k_size, k_sign = jax.random.split(key, 3)
+    idx = jax.random.permutation(k_pick, n)[:k]  # (k,) distinct points
+    size = 5.0 + 5.0 * jax.random.uniform(k_size, (k,), data.y.dtype)  # (k,) in sds of y
+    sign = jnp.where(jax.random.bernoulli(k_sign, 0.5, (k,)), 1.0, -1.0).astype(data.y.dtype)
+    scale = jnp.maximum(jnp.std(data.y), 1e-3)
+    return RegressionData(data.x, data.y.at[idx].add(sign * size * scale))

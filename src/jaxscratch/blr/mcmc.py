@@ -9,6 +9,7 @@ generator). Both return ``Chains``; ``summarize`` gives R-hat and ESS (blackjax.
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import blackjax
@@ -27,6 +28,7 @@ from jaxscratch.gaussian import standard_normal
 
 _RWM_TARGET_ACCEPT = 0.234  # Roberts, Gelman & Gilks (1997) optimal scaling
 MAX_DIVERGENCE_RATE = 0.01  # more divergent transitions than this fraction -> report
+MAX_TREE_DEPTH = 10  # NUTS doublings per transition (Stan's and BlackJAX's default)
 
 
 class Position(NamedTuple):
@@ -47,12 +49,15 @@ class HyperPrior(NamedTuple):
 
 
 class Chains(NamedTuple):
-    """Draws of several chains with per-transition diagnostics."""
+    """Draws of several chains with per-transition diagnostics (HMC fields None for RWM)."""
 
     positions: object  # pytree, leaves (C, S, ...)
     is_divergent: Array  # (C, S) bool
     acceptance: Array  # (C, S) acceptance probability
     step_size: Array  # (C,) adapted step size
+    energy: Array | None = None  # (C, S) Hamiltonian of each transition (NUTS)
+    tree_depth: Array | None = None  # (C, S) trajectory doublings (NUTS)
+    n_leapfrog: Array | None = None  # (C, S) integration steps (NUTS)
 
 
 class Summary(NamedTuple):
@@ -67,30 +72,40 @@ class Summary(NamedTuple):
     n_transitions: int
 
 
-def _joint(s: Stats, prior: HyperPrior, p: Position) -> Array:
+def _joint(s: Stats, prior: HyperPrior, jacobian: Array, p: Position) -> Array:
     m_dim = s.gram.shape[0]
     alpha, beta = jnp.exp(p.log_alpha), jnp.exp(p.log_beta)
     log_lik = 0.5 * s.n * (p.log_beta - LOG_2PI) - 0.5 * beta * residual_sq(s, p.w)
     log_prior_w = 0.5 * m_dim * (p.log_alpha - LOG_2PI) - 0.5 * alpha * p.w @ p.w
-    log_hyper = (
-        prior.alpha_shape * p.log_alpha
-        - prior.alpha_rate * alpha
-        + prior.beta_shape * p.log_beta
-        - prior.beta_rate * beta
+    return log_lik + log_prior_w + log_hyperprior(prior, p.log_alpha, p.log_beta, jacobian)
+
+
+def log_hyperprior(prior: HyperPrior, log_alpha: Array, log_beta: Array, jacobian=1.0) -> Array:
+    """log Gamma(alpha) + log Gamma(beta) + log alpha + log beta: the density of (log alpha,
+    log beta), up to a constant; ``jacobian = 0`` drops the log-Jacobian (a deliberate bug)."""
+    return (
+        (prior.alpha_shape - 1.0 + jacobian) * log_alpha
+        - prior.alpha_rate * jnp.exp(log_alpha)
+        + (prior.beta_shape - 1.0 + jacobian) * log_beta
+        - prior.beta_rate * jnp.exp(log_beta)
     )
-    return log_lik + log_prior_w + log_hyper
 
 
-def joint_logdensity(s: Stats, prior: HyperPrior | None = None) -> Callable[[Position], Array]:
+def joint_logdensity(
+    s: Stats, prior: HyperPrior | None = None, *, jacobian: bool = True
+) -> Callable[[Position], Array]:
     """log p(y, w, log alpha, log beta) up to a constant, from sufficient statistics.
 
     N/2 ln beta - beta/2 ||y - Phi w||^2 + M/2 ln alpha - alpha/2 w^T w
     + a_alpha ln alpha - b_alpha alpha + a_beta ln beta - b_beta beta
-    (the Gamma densities times the Jacobians d alpha / d log alpha = alpha).
-    Returned as a ``jax.tree_util.Partial`` so new data of the same shape reuse compiled code.
+    (the Gamma densities times the Jacobians d alpha / d log alpha = alpha). ``jacobian=False``
+    leaves the Jacobians out: a wrong target, kept for the MCMC lab.
+    Returned as a ``jax.tree_util.Partial`` of arrays only, so new data of the same shape, other
+    priors and the Jacobian switch all reuse one compiled sampler.
     """
-    prior = HyperPrior(*(jnp.asarray(v, s.gram.dtype) for v in (prior or HyperPrior())))
-    return Partial(_joint, s, prior)
+    dtype = s.gram.dtype
+    prior = HyperPrior(*(jnp.asarray(v, dtype) for v in (prior or HyperPrior())))
+    return Partial(_joint, s, prior, jnp.asarray(1.0 if jacobian else 0.0, dtype))
 
 
 def _conditional(s: Stats, alpha: Array, beta: Array, w: Array) -> Array:
@@ -120,8 +135,12 @@ def nuts(
     n_warmup: int = 500,
     n_samples: int = 1000,
     target_accept: float = 0.8,
+    *,
+    step_size: float | None = None,
+    dense_mass: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Chains:
-    """BlackJAX NUTS after window adaptation (step size, diagonal mass), chains via ``vmap``.
+    """BlackJAX NUTS after window adaptation (step size, mass matrix), chains via ``vmap``.
 
     Args:
         key: PRNG key.
@@ -130,42 +149,106 @@ def nuts(
         n_warmup: adaptation steps per chain.
         n_samples: kept draws per chain.
         target_accept: step-size adaptation target.
+        step_size: no adaptation: this fixed step size and a unit mass matrix; the warm-up
+            steps are then plain burn-in.
+        dense_mass: adapt a dense mass matrix instead of a diagonal one.
+        progress: called on the host with the number of chain-steps just done (warm-up and
+            sampling); the draws do not depend on it.
 
     Returns:
         ``Chains`` with leaves (C, n_samples, ...).
     """
     n_chains = jax.tree.leaves(init)[0].shape[0]
     check_run(n_chains, n_warmup, n_samples)
+    if step_size is not None and not step_size > 0:
+        raise JaxscratchError(f"a fixed NUTS step size must be positive, got {step_size}")
     keys = jax.random.split(key, n_chains)
-    return _nuts_chains(logdensity, keys, init, n_warmup, n_samples, target_accept)
+    fixed = None if step_size is None else jnp.asarray(step_size, jax.tree.leaves(init)[0].dtype)
+    with _reporting(progress, n_chains):
+        out = _nuts_chains(
+            logdensity, keys, init, fixed, n_warmup, n_samples, target_accept, dense_mass
+        )
+        return Chains(*jax.block_until_ready(out))
 
 
-@jax.jit(static_argnums=(3, 4))
-def _nuts_chains(logdensity, keys, init, n_warmup, n_samples, target_accept):
+_LISTENERS: list[Callable[[], None]] = []  # host-side progress sinks of running samplers
+
+
+@contextmanager
+def _reporting(progress: Callable[[int], None] | None, n_chains: int):
+    """While sampling, forward each host tick (one step of every chain) to ``progress``."""
+    if progress is None:
+        yield
+        return
+    sink = lambda: progress(n_chains)  # noqa: E731
+    _LISTENERS.append(sink)
+    try:
+        yield
+    finally:
+        _LISTENERS.remove(sink)
+
+
+def _tick() -> None:
+    for sink in _LISTENERS[-1:]:
+        sink()
+
+
+def _report_step() -> None:
+    """One host callback per step of all chains. It takes no argument, so ``vmap`` leaves it
+    unbatched; it returns nothing, so the draws cannot depend on it; and it is compiled in
+    whether or not anyone listens, so a progress bar never changes the program."""
+    jax.debug.callback(_tick)
+
+
+@jax.jit(static_argnums=(4, 5, 7))
+def _nuts_chains(logdensity, keys, init, fixed, n_warmup, n_samples, target_accept, dense):
+    def info_fn(state, info, adaptation_state):
+        _report_step()
+        return blackjax.adaptation.base.get_filter_adapt_info_fn()(state, info, adaptation_state)
+
     warmup = blackjax.window_adaptation(
         blackjax.nuts,
         logdensity,
+        is_mass_matrix_diagonal=not dense,
         target_acceptance_rate=target_accept,
-        adaptation_info_fn=blackjax.adaptation.base.get_filter_adapt_info_fn(),
+        adaptation_info_fn=info_fn,
+        max_num_doublings=MAX_TREE_DEPTH,
     )
 
     def one_chain(key, position):
         k_warm, k_draw = jax.random.split(key)
-        (state, params), _ = warmup.run(k_warm, position, num_steps=n_warmup)
-        kernel = blackjax.nuts(logdensity, **params)
+        if fixed is None:
+            (state, params), _ = warmup.run(k_warm, position, num_steps=n_warmup)
+            n_burn = 0
+        else:  # no adaptation: the warm-up steps are burn-in with the fixed kernel
+            flat, _ = ravel_pytree(position)
+            params = {"step_size": fixed, "inverse_mass_matrix": jnp.ones_like(flat)}
+            state, n_burn = blackjax.nuts.init(position, logdensity), n_warmup
+        kernel = blackjax.nuts(logdensity, **{"max_num_doublings": MAX_TREE_DEPTH, **params})
 
         def step(st, k):
             st, info = kernel.step(k, st)
-            return st, (st.position, info.is_divergent, info.acceptance_rate)
+            _report_step()
+            return st, (
+                st.position, info.is_divergent, info.acceptance_rate, info.energy,
+                info.num_trajectory_expansions, info.num_integration_steps,
+            )  # fmt: skip
 
-        _, (pos, div, acc) = lax.scan(step, state, jax.random.split(k_draw, n_samples))
-        return Chains(pos, div, acc, params["step_size"])
+        _, out = lax.scan(step, state, jax.random.split(k_draw, n_burn + n_samples))
+        pos, div, acc, energy, depth, n_leap = jax.tree.map(lambda a: a[n_burn:], out)
+        return pos, div, acc, params["step_size"], energy, depth, n_leap
 
     return jax.vmap(one_chain)(keys, init)
 
 
 def rwm(
-    key: Array, logdensity: Callable, init: object, n_warmup: int = 2000, n_samples: int = 5000
+    key: Array,
+    logdensity: Callable,
+    init: object,
+    n_warmup: int = 2000,
+    n_samples: int = 5000,
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> Chains:
     """Random-walk Metropolis (BlackJAX additive step) with a tuned diagonal Gaussian proposal.
 
@@ -173,13 +256,16 @@ def rwm(
     acceptance; the second sets per-coordinate scales from the first half's draws and tunes
     the global scale again. Proposals use ``jaxscratch.gaussian.standard_normal``.
 
+    ``progress`` is called as in ``nuts``.
+
     Returns:
         ``Chains`` with leaves (C, n_samples, ...); ``step_size`` holds the global scale.
     """
     n_chains = jax.tree.leaves(init)[0].shape[0]
     check_run(n_chains, n_warmup, n_samples)
     keys = jax.random.split(key, n_chains)
-    return _rwm_chains(logdensity, keys, init, n_warmup, n_samples)
+    with _reporting(progress, n_chains):
+        return jax.block_until_ready(_rwm_chains(logdensity, keys, init, n_warmup, n_samples))
 
 
 @jax.jit(static_argnums=(3, 4))
@@ -202,6 +288,7 @@ def _rwm_chains(logdensity, keys, init, n_warmup, n_samples):
             st, info = kernel(jnp.exp(log_eps) * diag, unravel).step(k_i[0], st)
             rate = 1.0 / jnp.sqrt(i + 1.0)  # Robbins-Monro gain
             log_eps = log_eps + rate * (info.acceptance_rate - _RWM_TARGET_ACCEPT)
+            _report_step()
             return (st, log_eps, diag, i + 1.0), ravel_pytree(st.position)[0]
 
         state = blackjax.additive_step_random_walk.init(position, logdensity)
@@ -217,6 +304,7 @@ def _rwm_chains(logdensity, keys, init, n_warmup, n_samples):
 
         def step(st, k):
             st, info = alg.step(k, st)
+            _report_step()
             return st, (st.position, jnp.zeros((), bool), info.acceptance_rate)
 
         _, (pos, div, acc) = lax.scan(step, state, jax.random.split(k3, n_samples))

@@ -168,3 +168,18 @@ def sample_weights(key: Array, post: Posterior, n: int) -> Array:
 def sample_functions(key: Array, post: Posterior, phi: Array, n: int) -> Array:
     """n posterior function draws f(x) = phi(x)^T w at the rows of phi (m, M); shape (n, m)."""
     return sample_weights(key, post, n) @ phi.T
+
+
+def prior_predictive(key: Array, alpha, beta, phi: Array, n: int) -> tuple[Predictive, Array]:
+    """The model before any data: w ~ N(0, I / alpha), y = phi^T w + N(0, 1 / beta) noise.
+
+    It is the posterior of empty statistics, so the same ``predict`` gives its two bands.
+
+    Returns:
+        (``Predictive`` at the rows of phi (m, M), n prior function draws (n, m)).
+    """
+    m_dim, dtype = phi.shape[1], phi.dtype
+    empty = Stats(jnp.zeros((m_dim, m_dim), dtype), jnp.zeros(m_dim, dtype),
+                  jnp.zeros((), dtype), jnp.zeros((), dtype))  # fmt: skip
+    prior = exact_posterior(empty, alpha, beta)
+    return predict(prior, phi), sample_functions(key, prior, phi, n)

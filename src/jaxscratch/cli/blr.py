@@ -1,14 +1,23 @@
 """``jaxscratch blr``: Bayesian linear regression fits, MCMC checks, the sequential animation."""
 
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import jax
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from jaxscratch import blr, limits
-from jaxscratch._io import check_writable
+from jaxscratch._io import check_writable, write_text
 from jaxscratch.cli._common import (
     check_positive,
     err_console,
@@ -19,9 +28,10 @@ from jaxscratch.cli._common import (
     print_json,
 )
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.runs import blr_fit
+from jaxscratch.runs import blr_arviz, blr_fit, mcmc_lab
 from jaxscratch.scenes.blr_frames import sequential_frames
 from jaxscratch.viz import blr as viz
+from jaxscratch.viz.mcmc_lab import write_lab
 
 app = typer.Typer(help="Bayesian linear regression from scratch.", no_args_is_help=True)
 
@@ -33,6 +43,25 @@ def _gap(text: str | None) -> tuple[float, float] | None:
     if g.shape != (2,):
         raise JaxscratchError(f"--gap {text!r} must be two numbers 'a,b' with a < b")
     return float(g[0]), float(g[1])
+
+
+def _data(key, csv, n, truth, noise, gap, outliers, dtype) -> tuple:
+    """The data of ``blr fit`` / ``blr data``: a CSV, or generated (with outliers if asked)."""
+    if csv is not None:
+        return blr.load_csv(csv), None
+    check_positive(n, "--n")
+    data = blr.make_data(key, n, truth=truth, noise=noise, gap=_gap(gap), dtype=dtype)
+    return blr.add_outliers(jax.random.fold_in(key, 1), data, outliers), truth
+
+
+@contextmanager
+def _bar(show: bool, total: int | None):
+    """A stage line and one bar over chains x steps (warm-up and sampling) on stderr."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               MofNCompleteColumn(), TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=err_console, disable=not show, transient=True) as bar:
+        task = bar.add_task("fitting", total=total)
+        yield (lambda s: bar.update(task, description=s)), (lambda k: bar.advance(task, k))
 
 
 def _check_out_dir(out: Path) -> None:
@@ -69,6 +98,19 @@ def fit(
     warmup: Annotated[int, typer.Option(help="Warm-up steps per chain.")] = 500,
     samples: Annotated[int, typer.Option(help="Kept draws per chain.")] = 1000,
     target_accept: Annotated[float, typer.Option(help="NUTS step-size target.")] = 0.8,
+    likelihood: Annotated[
+        str, typer.Option(help="gaussian | student-t (robust; NUTS only).")
+    ] = "gaussian",
+    nu: Annotated[
+        float | None, typer.Option(help="Student-t degrees of freedom (default: sampled).")
+    ] = None,
+    outliers: Annotated[
+        float, typer.Option(help="Fraction of generated points made outliers, in [0, 0.5].")
+    ] = 0.0,
+    dense_mass: Annotated[bool, typer.Option(help="NUTS: adapt a dense mass matrix.")] = False,
+    progress: Annotated[
+        bool, typer.Option(help="Show a bar over chains x steps while sampling.")
+    ] = True,
     max_divergence_rate: Annotated[
         float, typer.Option(help="Report an error above this divergent fraction.")
     ] = blr.mcmc.MAX_DIVERGENCE_RATE,
@@ -81,8 +123,10 @@ def fit(
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print summary.json to stdout.")] = False,
 ) -> None:
-    """Fit, sample, compare degrees; write summary.json, fit.png, traces.png, evidence.png."""
+    """Fit, sample, compare degrees; write summary.json, fit.png, traces.png, evidence.png,
+    prior.png, diagnostics.png (NUTS) and posterior.nc (ArviZ)."""
     _check_out_dir(out)
+    blr.check_likelihood(likelihood, nu)
     if not 0.0 <= max_divergence_rate <= 1.0:
         raise JaxscratchError(
             f"--max-divergence-rate must lie in [0, 1], got {max_divergence_rate}"
@@ -93,23 +137,26 @@ def fit(
         basis=basis, degree=degree, n_centres=centres, width=width, alpha=alpha, beta=beta,
         sampler=sampler, n_chains=chains, n_warmup=warmup, n_samples=samples,
         target_accept=target_accept, max_degree=max_degree, n_draws=draws,
+        likelihood=likelihood, nu=nu, dense_mass=dense_mass,
     )  # fmt: skip
-    with precision_context, err_console.status("fitting", spinner="dots") as status:
-        if csv is not None:
-            data, truth_name = blr.load_csv(csv), None
-        else:
-            check_positive(n, "--n")
-            _check_memory(n, max(degree, centres, max_degree) + 1, chains, dt.itemsize)
-            data = blr.make_data(k_data, n, truth=truth, noise=noise, gap=_gap(gap), dtype=dt)
-            truth_name = truth
-        report = blr_fit.fit_report(k_fit, data, config, truth=truth_name,
-                                on_stage=lambda s: status.update(s))  # fmt: skip
-        status.update("drawing figures")
+    if csv is None:
+        check_positive(n, "--n")
+        _check_memory(n, max(degree, centres, max_degree) + 1, chains, dt.itemsize)
+    total = chains * (warmup + samples) if sampler != "none" else None
+    with precision_context, _bar(progress, total) as (stage, step):
+        data, truth_name = _data(k_data, csv, n, truth, noise, gap, outliers, dt)
+        report = blr_fit.fit_report(k_fit, data, config, truth=truth_name, on_stage=stage,
+                                    progress=step if sampler != "none" else None)  # fmt: skip
+        stage("drawing figures")
         viz.write_fit(report, out)
+        stage("writing posterior.nc")
+        written = blr_arviz.write_posterior(report, out / "posterior.nc")
     if as_json:
         print_json(report.summary.to_json())
     else:
         _print_report(report, out)
+        if written is None and report.mcmc is not None:
+            out_console.print(blr_arviz.MISSING)
     if report.mcmc is not None and sampler == "nuts":
         blr.check_divergences(report.mcmc, max_divergence_rate)
 
@@ -139,6 +186,20 @@ def _print_report(report: blr_fit.FitReport, out: Path) -> None:
         out_console.print(
             f"{m.sampler}: {m.divergent} divergent of {m.transitions} transitions, "
             f"max R-hat {m.max_rhat:.4f}, min ESS {m.min_ess:.0f}"
+        )
+    if m is not None and m.hmc is not None:
+        h = m.hmc
+        out_console.print(
+            f"HMC: divergent per chain {list(h.divergent)}, E-BFMI min {min(h.e_bfmi):.2f}, "
+            f"mean tree depth {max(h.mean_tree_depth):.1f} (limit {h.max_tree_depth}), "
+            f"at the limit {100 * max(h.saturation):.1f} %"
+        )
+        for w in h.warnings:
+            out_console.print(f"warning: {w}")
+    if s.likelihood != "gaussian":
+        out_console.print(
+            f"MCMC model: Student-t likelihood (nu {'sampled' if s.nu is None else s.nu}); "
+            "the exact columns are the Gaussian model's, for contrast"
         )
     if s.evidence_by_degree is not None:
         out_console.print(
@@ -172,3 +233,76 @@ def sequential(
         snaps = sequential_frames(make_key(seed), n, noise=noise, alpha=alpha, counts=counts)
         viz.save_sequential(out, snaps, ms_per_frame)
     out_console.print(f"{len(snaps.counts)} frames written to {out}")
+
+
+@app.command()
+def data(
+    out: Annotated[Path, typer.Option(help="The CSV file to write (x,y).")] = Path(
+        "runs/blr/data.csv"
+    ),
+    truth: Annotated[str, typer.Option(help="linear | sin | poly")] = "linear",
+    n: Annotated[int, typer.Option("--n", "-n", help="Number of points.")] = 100,
+    noise: Annotated[float, typer.Option(help="Noise sd.")] = 0.3,
+    gap: Annotated[str | None, typer.Option(help="Leave x in 'a,b' without data.")] = None,
+    outliers: Annotated[
+        float, typer.Option(help="Fraction of points made outliers, in [0, 0.5].")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Seed for the PRNG key.")] = 0,
+) -> None:
+    """Write generated data (as ``blr fit`` would make them) to a CSV for ``blr fit --csv``."""
+    if out.exists() and out.is_dir():
+        raise JaxscratchError(f"--out {out} is a folder; give a .csv file name")
+    k_data, _ = jax.random.split(make_key(seed))  # the same data as blr fit with this seed
+    with jax.enable_x64(True):
+        d, _ = _data(k_data, None, n, truth, noise, gap, outliers, jax.numpy.float64)
+    rows = "\n".join(f"{x!r},{y!r}" for x, y in zip(d.x.tolist(), d.y.tolist(), strict=True))
+    write_text(out, "x,y\n" + rows + "\n")
+    out_console.print(f"{len(d.x)} points ({round(outliers * n)} outliers) written to {out}")
+
+
+@app.command()
+def lab(
+    quick: Annotated[bool, typer.Option(help="One replicate per run (for tests).")] = False,
+    fault: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fault", help=f"Only this fault (repeatable): {', '.join(mcmc_lab.FAULTS[1:])}."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the PRNG key.")] = 0,
+    out: Annotated[Path, typer.Option(help="Folder for lab.json, lab.png, lab.md.")] = Path(
+        "runs/blr-lab"
+    ),
+    progress: Annotated[bool, typer.Option(help="Show a bar over all chain-steps.")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="Print lab.json to stdout.")] = False,
+) -> None:
+    """Ground-truth MCMC lab: inject one fault at a time, see which diagnostic catches it."""
+    _check_out_dir(out)
+    faults = mcmc_lab.check_faults(fault if fault else mcmc_lab.FAULTS)
+    with _bar(progress, mcmc_lab.total_steps(faults, quick)) as (stage, step):
+        result = mcmc_lab.run_lab(make_key(seed), faults, quick, progress=step, on_run=stage)
+        stage("drawing lab.png")
+        write_lab(result, out)
+    if as_json:
+        print_json(result.to_json())
+        return
+    table = Table(title="MCMC lab: which diagnostic flags which fault")
+    for col in ("run", "R-hat", "min ESS", "divergent", "min E-BFMI", "max |z|", "flagged by"):
+        table.add_column(col, justify="right")
+    for r in result.runs:
+        v = r.values()
+        cells = (f"{v['rhat']:.4g}", f"{v['ess']:.0f}", str(v["divergent"]),
+                 f"{v['e_bfmi']:.2f}", f"{v['z']:.1f}", ", ".join(r.flags) or "-")  # fmt: skip
+        table.add_row(r.fault, *cells)
+    out_console.print(table)
+    t = mcmc_lab.THRESHOLDS
+    out_console.print(
+        f"thresholds: R-hat > {t['rhat']:g}, ESS < {t['ess']:g}, divergences > 0, "
+        f"E-BFMI < {t['e_bfmi']:g}, |z| > {t['z']:g} against the exact posterior"
+    )
+    for line in result.lesson:
+        out_console.print(f"lesson: {line}")
+    missed = result.missed_claims()
+    if missed:
+        out_console.print(f"claims not met in this run: {missed}")
+    out_console.print(f"{len(result.runs)} runs in {result.seconds:.1f} s; results in {out}")

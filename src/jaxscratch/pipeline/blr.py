@@ -9,9 +9,12 @@ import numpy as np
 from jaxscratch import blr
 from jaxscratch._io import save_npz
 from jaxscratch.report import Code, Figure, Section, Table, Text
-from jaxscratch.runs import blr_fit
+from jaxscratch.runs import blr_fit, mcmc_lab
 from jaxscratch.scenes.blr_frames import sequential_frames
 from jaxscratch.viz import blr as viz
+from jaxscratch.viz.mcmc_lab import write_lab
+
+OUTLIERS = 0.1  # fraction of the reference data moved far away for the robust fit
 
 
 def _weights_table(s: blr_fit.FitSummary) -> Table:
@@ -28,6 +31,77 @@ def _weights_table(s: blr_fit.FitSummary) -> Table:
     )
 
 
+def _robust_blocks(robust: blr_fit.FitReport) -> tuple:
+    s, m = robust.summary, robust.summary.mcmc
+    j = {name: i for i, name in enumerate(m.names)}
+    nu = (
+        f"the degrees of freedom sampled too (posterior mean of log nu {m.mean[j['log_nu']]:.2f})"
+        if "log_nu" in j
+        else f"nu = {s.nu:g}"
+    )
+    return (
+        Text(
+            f"Robust regression: the same data with {100 * OUTLIERS:g} % of the points moved "
+            "5 to 10 sds away. The Gaussian model has an exact posterior (bands) and is "
+            f"pulled by the outliers: slope {s.exact_mean[1]:.3f} ± {s.exact_sd[1]:.3f}. A "
+            f"Student-t likelihood with {nu} has no closed form; NUTS gives slope "
+            f"{m.mean[1]:.3f} ± {m.sd[1]:.3f} (the truth is 0.5), max R-hat {m.max_rhat:.4f}."
+        ),
+        Figure(
+            "blr/robust/fit.png",
+            "Data with outliers: the exact Gaussian fit (bands) against the Student-t "
+            "posterior mean from NUTS (red).",
+        ),
+    )
+
+
+def _lab_blocks(lab: mcmc_lab.LabResult) -> tuple:
+    return (
+        Text(
+            "A ground-truth MCMC lab. The exact joint posterior of (w, log alpha, log beta) is "
+            "known here (quadrature over log alpha, log beta of the closed-form evidence), so "
+            "every run's error can be measured in Monte-Carlo standard errors, "
+            "z = (mean - exact) / (sd / sqrt(ESS)). One fault at a time is injected and each "
+            "diagnostic is read at its threshold: "
+            + ", ".join(f"{k} {v:g}" for k, v in mcmc_lab.THRESHOLDS.items())
+            + ".\n\n"
+            + "\n\n".join(f"Lesson, with this run's numbers: {line}." for line in lab.lesson)
+        ),
+        Table(
+            "The MCMC lab: each run's diagnostics, and which of them flag it",
+            (
+                "run",
+                "what is wrong",
+                "R-hat",
+                "min ESS",
+                "divergent",
+                "min E-BFMI",
+                "max |z|",
+                "flagged by",
+            ),
+            tuple(
+                (
+                    r.fault,
+                    mcmc_lab.DESCRIPTIONS[r.fault],
+                    f"{r.max_rhat:.4g}",
+                    f"{r.min_ess:.0f}",
+                    r.divergent,
+                    f"{r.min_e_bfmi:.2f}",
+                    f"{r.max_abs_z:.1f}",
+                    ", ".join(r.flags) or "-",
+                )
+                for r in lab.runs
+            ),
+        ),  # fmt: skip
+        Figure(
+            "blr/lab/lab.png",
+            "Which diagnostic flags which fault (red), the lab's claims outlined; right, the "
+            "error of each run against the exact posterior in Monte-Carlo standard errors.",
+        ),
+        Code(("jaxscratch blr lab --out runs/blr-lab",)),
+    )
+
+
 def run(
     out: Path,
     key: jax.Array,
@@ -40,24 +114,45 @@ def run(
     n_seq: int = 20,
     seed: int = 0,
     progress: Callable[[int, int], None] | None = None,
+    extras: bool = True,
 ) -> Section:
     """Fit the reference problem (linear truth, n points, noise sd 0.3) exactly and with
-    BlackJAX NUTS, write the figures and the sequential animation; return the section."""
+    BlackJAX NUTS, write the figures and the sequential animation; return the section.
+    ``extras`` adds the robust fit on data with outliers and the MCMC lab. ``progress`` gets
+    (chain-steps done, total) over every sampler the part runs."""
     k_data, k_fit, k_seq = jax.random.split(key, 3)
-    stages = iter(range(1, 4))  # fit_report announces three stages: exact, sampling, evidence
-    tick = (lambda stage: progress(next(stages), 3)) if progress else (lambda stage: None)
+    total = chains * (warmup + samples)
+    if extras:
+        total += chains * (warmup + samples) + mcmc_lab.total_steps()
+    done = [0]
+
+    def step(k: int) -> None:
+        done[0] += k
+        if progress is not None:
+            progress(done[0], total)
+
     with jax.enable_x64(True):
         data = blr.make_data(k_data, n, truth="linear", noise=noise, dtype=np.float64)
         config = blr_fit.FitConfig(basis="linear", sampler="nuts", n_chains=chains,
                                n_warmup=warmup, n_samples=samples)  # fmt: skip
-        report = blr_fit.fit_report(k_fit, data, config, truth="linear", on_stage=tick)
+        report = blr_fit.fit_report(k_fit, data, config, truth="linear", progress=step)
         viz.write_fit(report, out)
         save_npz(out / "data.npz", x=np.asarray(data.x), y=np.asarray(data.y))  # live panel
         snaps = sequential_frames(k_seq, n_seq, noise=0.2, alpha=2.0)
         viz.save_sequential(out / "sequential.gif", snaps, 700)
+        robust = lab = None
+        if extras:
+            k_out, k_rob, k_lab = jax.random.split(jax.random.fold_in(key, 17), 3)
+            dirty = blr.add_outliers(k_out, data, OUTLIERS)
+            robust = blr_fit.fit_report(k_rob, dirty, config._replace(likelihood="student-t"),
+                                        truth="linear", progress=step)  # fmt: skip
+            viz.write_fit(robust, out / "robust")
+            lab = mcmc_lab.run_lab(k_lab, progress=step)
+            write_lab(lab, out / "lab")
     blr.check_divergences(report.mcmc, blr.mcmc.MAX_DIVERGENCE_RATE)
     s, m, sds = report.summary, report.summary.mcmc, f"{blr.BAND_SDS:g}"
     comparison = s.evidence_by_degree
+    h = m.hmc
     return Section(
         key="blr",
         title="Bayesian linear regression",
@@ -91,6 +186,29 @@ def run(
                 "NUTS traces and posterior densities of every parameter, "
                 "with the exact posterior overlaid.",
             ),  # fmt: skip
+            Text(
+                f"HMC diagnostics beyond R-hat: divergent transitions per chain "
+                f"{list(h.divergent)}, E-BFMI per chain "
+                f"{', '.join(f'{v:.2f}' for v in h.e_bfmi)} (below 0.3 the energy is explored "
+                f"too slowly; Betancourt 2016), mean tree depth "
+                f"{max(h.mean_tree_depth):.1f} of at most {h.max_tree_depth} "
+                f"({100 * max(h.saturation):.1f} % of transitions at the limit). "
+                + ("Warnings: " + "; ".join(h.warnings) if h.warnings else "No warnings.")
+            ),
+            Figure(
+                "blr/diagnostics.png",
+                "NUTS diagnostics: per chain the centred energy against the energy transitions "
+                "(similar widths mean a healthy E-BFMI) and a rank plot of every parameter "
+                "(flat ranks in every chain mean the chains sample the same distribution).",
+            ),  # fmt: skip
+            Figure(
+                "blr/prior.png",
+                "Before any data: lines drawn from the prior w ~ N(0, I/alpha) and the prior "
+                "predictive bands at the empirical-Bayes alpha, beta; beside them the "
+                "posterior after the data.",
+            ),  # fmt: skip
+            *(_robust_blocks(robust) if robust is not None else ()),
+            *(_lab_blocks(lab) if lab is not None else ()),
             Figure(
                 "blr/evidence.png",
                 "Model comparison: log evidence of polynomial bases of "

@@ -47,7 +47,7 @@ def _blr(
     out: Path, key: jax.Array, seed: int, quick: bool, progress: PartProgress | None
 ) -> Section:
     sizes = {"warmup": 200, "samples": 300, "chains": 2, "n_seq": 8} if quick else {}
-    return blr.run(out, key, seed=seed, progress=progress, **sizes)
+    return blr.run(out, key, seed=seed, progress=progress, extras=not quick, **sizes)
 
 
 def _mnist(

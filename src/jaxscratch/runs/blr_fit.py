@@ -18,9 +18,11 @@ from jax import Array
 from jaxscratch._shared import check_choice
 from jaxscratch.blr.basis import Basis, design, make_basis
 from jaxscratch.blr.data import RegressionData, check_data, truth_fn
+from jaxscratch.blr.diagnostics import HmcDiagnostics, hmc_diagnostics
 from jaxscratch.blr.evidence import DegreeComparison, compare_degrees, log_evidence, mackay
 from jaxscratch.blr.mcmc import (
     Chains,
+    HyperPrior,
     Position,
     Summary,
     check_run,
@@ -41,14 +43,17 @@ from jaxscratch.blr.posterior import (
     checked_posterior,
     covariance,
     predict,
+    prior_predictive,
     sample_functions,
     stats,
 )
+from jaxscratch.blr.robust import NU_PRIOR, RobustPosition, check_likelihood, robust_logdensity
 from jaxscratch.errors import JaxscratchError
 
 SAMPLERS = ("nuts", "rwm", "none")
 _GRID_PAD = 0.15  # the plotting grid extends 15 % beyond the data on each side
 _MAX_PREDICTIVE_DRAWS = 2000  # MCMC draws used for the posterior predictive
+_NU_START = 10.0  # centre of the over-dispersed starts of nu
 BANDS = {  # what each band of the figures covers, as summary.json states it
     "epistemic": f"f(x) +- {BAND_SDS:g} sd: uncertainty of the regression function only",
     "predictive": f"y +- {BAND_SDS:g} sd: a new noisy observation, adds the noise variance 1/beta",
@@ -72,6 +77,9 @@ class FitConfig(NamedTuple):
     max_degree: int = 9
     n_draws: int = 5
     n_grid: int = 200
+    likelihood: str = "gaussian"  # or "student-t" (NUTS only)
+    nu: float | None = None  # Student-t degrees of freedom; None: sampled with a prior
+    dense_mass: bool = False  # NUTS: adapt a dense mass matrix
 
 
 class SamplerRun(NamedTuple):
@@ -89,6 +97,7 @@ class SamplerRun(NamedTuple):
     ess: tuple[float, ...]
     divergent: int
     transitions: int
+    hmc: HmcDiagnostics | None = None  # NUTS only
 
     @property
     def max_rhat(self) -> float:
@@ -111,6 +120,8 @@ class SamplerRun(NamedTuple):
             "min_ess": self.min_ess,
             "divergent": self.divergent,
             "transitions": self.transitions,
+            "hmc": None if self.hmc is None else self.hmc.to_json(),
+            "warnings": [] if self.hmc is None else list(self.hmc.warnings),
         }
 
 
@@ -146,6 +157,8 @@ class FitSummary(NamedTuple):
     exact_sd: tuple[float, ...]  # (M,) posterior sd of each weight
     mcmc: SamplerRun | None  # None without a sampler
     evidence_by_degree: EvidenceByDegree | None  # None when not compared
+    likelihood: str = "gaussian"  # of the MCMC model; the exact fields are always Gaussian
+    nu: float | None = None  # Student-t degrees of freedom when fixed
 
     def to_json(self) -> dict:
         """``summary.json``: these numbers plus what each band covers."""
@@ -165,7 +178,25 @@ class FitSummary(NamedTuple):
             if self.evidence_by_degree is None
             else self.evidence_by_degree.to_json(),
             "bands": dict(BANDS),
+            "likelihood": {
+                "kind": self.likelihood,
+                "nu": self.nu,
+                "nu_prior": None
+                if self.likelihood == "gaussian" or self.nu is not None
+                else {"gamma_shape": NU_PRIOR[0], "gamma_rate": NU_PRIOR[1]},
+            },
+            "priors": _prior_json(),
         }
+
+
+def _prior_json() -> dict:
+    """The priors of the model, as summary.json and posterior.nc state them."""
+    p = HyperPrior()
+    return {
+        "w": "N(0, I / alpha)",
+        "alpha": f"Gamma(shape {p.alpha_shape:g}, rate {p.alpha_rate:g})",
+        "beta": f"Gamma(shape {p.beta_shape:g}, rate {p.beta_rate:g})",
+    }
 
 
 class FitReport(NamedTuple):
@@ -185,10 +216,22 @@ class FitReport(NamedTuple):
     comparison: DegreeComparison | None
     truth_curve: Array | None  # (m,) the noise-free truth on the grid, when known
     summary: FitSummary
+    prior_predictive: Predictive | None = None  # before any data, on the grid
+    prior_draws: Array | None = None  # (n_draws, m) functions drawn from the prior
 
 
 def _check_config(config: FitConfig, n: int) -> None:
     check_choice(config.sampler, "sampler", SAMPLERS)
+    check_likelihood(config.likelihood, config.nu)
+    if config.likelihood == "student-t":
+        if config.sampler != "nuts":
+            raise JaxscratchError(
+                "the Student-t likelihood has no closed form: it needs --sampler nuts"
+            )
+        if config.alpha is not None:
+            raise JaxscratchError(
+                "the Student-t fit samples alpha and beta: leave out --alpha and --beta"
+            )
     if (config.alpha is None) != (config.beta is None):
         raise JaxscratchError("give both --alpha and --beta, or neither to estimate them")
     if config.alpha is not None:
@@ -208,13 +251,21 @@ def _check_config(config: FitConfig, n: int) -> None:
         raise JaxscratchError("need n_draws >= 0 and at least 2 grid points")
 
 
-def _mcmc(key, s, post, config, names) -> tuple[Chains, Summary, float]:
+def _mcmc(key, s, post, config, names, phi, y, progress) -> tuple[Chains, Summary, float]:
     k_init, k_run = jax.random.split(key)
     sd = jnp.sqrt(jnp.diag(covariance(post)))
-    run = nuts if config.sampler == "nuts" else rwm
-    if config.alpha is None:
+    zero = jnp.zeros((), post.mean.dtype)
+    if config.likelihood == "student-t":
+        target = robust_logdensity(phi, y, nu=config.nu)
+        center = Position(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
+        spread = Position(sd, zero + 0.5, zero + 0.1)
+        names = [*names, "log_alpha", "log_beta"]
+        if config.nu is None:
+            center = RobustPosition(*center, jnp.log(zero + _NU_START))
+            spread = RobustPosition(*spread, zero + 0.5)
+            names = [*names, "log_nu"]
+    elif config.alpha is None:
         target = joint_logdensity(s)
-        zero = jnp.zeros((), post.mean.dtype)
         center = Position(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
         spread = Position(sd, zero + 0.5, zero + 0.1)
         names = [*names, "log_alpha", "log_beta"]
@@ -222,21 +273,24 @@ def _mcmc(key, s, post, config, names) -> tuple[Chains, Summary, float]:
         target = conditional_logdensity(s, post.alpha, post.beta)
         center, spread = post.mean, sd
     init = init_positions(k_init, center, spread, config.n_chains)
-    kwargs = {"n_warmup": config.n_warmup, "n_samples": config.n_samples}
-    if config.sampler == "nuts":
-        kwargs["target_accept"] = config.target_accept
+    kwargs = {"n_warmup": config.n_warmup, "n_samples": config.n_samples, "progress": progress}
     t0 = time.perf_counter()
-    chains = jax.block_until_ready(run(k_run, target, init, **kwargs))
+    if config.sampler == "nuts":
+        chains = nuts(k_run, target, init, target_accept=config.target_accept,
+                      dense_mass=config.dense_mass, **kwargs)  # fmt: skip
+    else:
+        chains = rwm(k_run, target, init, **kwargs)
     return chains, summarize(chains, names), time.perf_counter() - t0
 
 
 def _mcmc_predictive(chains: Chains, phi: Array, beta) -> Predictive:
     """Posterior predictive from the draws: var f over draws, plus E[1/beta] for a new y."""
     pos = chains.positions
-    w = (pos.w if isinstance(pos, Position) else pos).reshape(-1, phi.shape[1])  # (K, M)
+    joint = hasattr(pos, "log_beta")  # alpha, beta sampled (Gaussian or Student-t)
+    w = (pos.w if joint else pos).reshape(-1, phi.shape[1])  # (K, M)
     thin = max(1, w.shape[0] // _MAX_PREDICTIVE_DRAWS)
     f = w[::thin] @ phi.T  # (K', m)
-    if isinstance(pos, Position):
+    if joint:  # for Student-t, 1 / beta is the squared scale of the noise
         noise_var = jnp.mean(jnp.exp(-pos.log_beta.reshape(-1)[::thin]))  # E[1 / beta]
     else:
         noise_var = 1.0 / beta
@@ -250,6 +304,7 @@ def fit_report(
     config: FitConfig | None = None,
     truth: str | None = None,
     on_stage: Callable[[str], None] = lambda _: None,
+    progress: Callable[[int], None] | None = None,
 ) -> FitReport:
     """Exact posterior (at fixed or evidence-optimal alpha, beta), bands, draws, MCMC, evidence.
 
@@ -259,6 +314,8 @@ def fit_report(
         config: basis, hyperparameters, sampler and sizes.
         truth: name of the generating function, to draw it (None for real data).
         on_stage: called with a short description as each stage starts (for progress).
+        progress: called with the chain-steps done as MCMC runs (see ``mcmc.nuts``); the
+            total is ``config.n_chains * (config.n_warmup + config.n_samples)``.
 
     Returns:
         ``FitReport``.
@@ -289,19 +346,23 @@ def fit_report(
         raise JaxscratchError(
             "the predictive bands are not finite; use a lower degree or a stronger prior"
         )
+    k_draw, k_prior = jax.random.split(k_draw)
     draws = sample_functions(k_draw, post, phi_grid, config.n_draws)
+    prior_pred, prior_draws = prior_predictive(k_prior, alpha, beta, phi_grid, config.n_draws)
     exact_sd = jnp.sqrt(jnp.diag(covariance(post)))
     names = basis.names()
     chains = mcmc = mcmc_pred = flat = sampler_run = None
     if config.sampler != "none":
         on_stage(f"{config.sampler} sampling, {config.n_chains} chains")
-        chains, mcmc, seconds = _mcmc(k_mcmc, s, post, config, names)
+        phi = design(basis, data.x)
+        chains, mcmc, seconds = _mcmc(k_mcmc, s, post, config, names, phi, data.y, progress)
+        hmc = hmc_diagnostics(chains) if config.sampler == "nuts" else None
         mcmc_pred = _mcmc_predictive(chains, phi_grid, beta)
         flat = flatten_draws(chains.positions)
         sampler_run = SamplerRun(
             config.sampler, config.n_chains, config.n_warmup, config.n_samples, seconds,
             *(_tuple(getattr(mcmc, k)) for k in ("names", "mean", "sd", "rhat", "ess")),
-            mcmc.n_divergent, mcmc.n_transitions,
+            mcmc.n_divergent, mcmc.n_transitions, hmc,
         )  # fmt: skip
     comparison = evidence = None
     if config.max_degree >= 1 and n >= 2:
@@ -315,11 +376,13 @@ def fit_report(
     summary = FitSummary(
         n, basis.kind, tuple(names), how, alpha, beta, float(beta**-0.5),
         float(log_evidence(s, alpha, beta)), cond, _tuple(post.mean), _tuple(exact_sd),
-        sampler_run, evidence,
+        sampler_run, evidence, config.likelihood,
+        None if config.nu is None else float(config.nu),
     )  # fmt: skip
     return FitReport(
         data, basis, post, grid, pred, draws, exact_sd, chains, mcmc, mcmc_pred, flat,
         comparison, None if truth is None else truth_fn(truth)(grid), summary,
+        prior_pred, prior_draws,
     )  # fmt: skip
 
 

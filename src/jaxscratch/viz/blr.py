@@ -14,6 +14,7 @@ from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
 from jaxscratch._io import save_figure, save_npz, write_json
+from jaxscratch.blr.diagnostics import E_BFMI_MIN, energy_transitions, rank_histograms
 from jaxscratch.blr.evidence import DegreeComparison
 from jaxscratch.blr.posterior import BAND_SDS, Predictive
 from jaxscratch.gaussian import normal_pdf
@@ -31,7 +32,9 @@ def _a(x) -> np.ndarray:
     return np.asarray(x, dtype=float)
 
 
-def draw_bands(ax, grid, pred: Predictive, *, data=None, draws=None, truth=None) -> None:
+def draw_bands(
+    ax, grid, pred: Predictive, *, data=None, draws=None, truth=None, what="posterior"
+) -> None:
     """Data, predictive mean, both bands, function draws and the truth on one axes."""
     g = _a(grid)
     lo, hi = pred.predictive_band
@@ -45,7 +48,7 @@ def draw_bands(ax, grid, pred: Predictive, *, data=None, draws=None, truth=None)
     if draws is not None and len(draws):
         for i, f in enumerate(_a(draws)):
             ax.plot(g, f, color="#e6550d", lw=0.8, alpha=0.8,
-                    label="posterior function draws" if i == 0 else None)  # fmt: skip
+                    label=f"{what} function draws" if i == 0 else None)  # fmt: skip
     ax.plot(g, _a(pred.mean), color=MEAN_COLOR, lw=2, label="predictive mean")
     if truth is not None:
         ax.plot(g, _a(truth), "k--", lw=1, label="true f(x)")
@@ -73,6 +76,9 @@ def fit_figure(report: FitReport) -> Figure:
         ax.plot(g, _a(lo), ":", color="#756bb1", lw=1.5,
                 label=f"MCMC predictive band (y ± {BAND_SDS:g} sd, from draws)")  # fmt: skip
         ax.plot(g, _a(hi), ":", color="#756bb1", lw=1.5)
+        if report.summary.likelihood != "gaussian":
+            label = "Student-t posterior mean (NUTS); the bands are the Gaussian fit's"
+            ax.plot(g, _a(mp.mean), "-", color="#d62728", lw=2, label=label)
     s = report.summary
     ax.set_title(
         f"Bayesian linear regression, {s.basis} basis: α = {s.alpha:.3g}, "
@@ -138,6 +144,64 @@ def evidence_figure(comparison: DegreeComparison) -> Figure:
     return fig
 
 
+def prior_figure(report: FitReport) -> Figure:
+    """Before any data: prior function draws and the prior predictive bands at the fit's
+    alpha, beta; beside them the posterior, so the two read as before and after."""
+    fig = Figure(figsize=(11, 4.5), layout="constrained")
+    before, after = fig.subplots(1, 2, sharey=True)
+    draw_bands(before, report.grid, report.prior_predictive, draws=report.prior_draws,
+               what="prior")  # fmt: skip
+    before.set_title("prior: w ~ N(0, I/α), y = f(x) + noise, no data yet", fontsize=9)
+    draw_bands(after, report.grid, report.predictive, data=(report.data.x, report.data.y),
+               draws=report.function_draws, truth=report.truth_curve)  # fmt: skip
+    after.set_title(f"posterior after n = {report.summary.n} points", fontsize=9)
+    for ax in (before, after):
+        ax.set_xlabel("x")
+        ax.legend(fontsize=7, loc="best")
+    before.set_ylabel("y")
+    s = report.summary
+    fig.suptitle(f"prior predictive vs posterior predictive (α = {s.alpha:.3g}, "
+                 f"β = {s.beta:.3g})", fontsize=10)  # fmt: skip
+    return fig
+
+
+def diagnostics_figure(report: FitReport, n_bins: int = 20) -> Figure:
+    """HMC diagnostics: per chain, the centred energy against the energy transitions (their
+    ratio of spreads is E-BFMI), and a rank plot of every sampled coordinate."""
+    chains, hmc = report.chains, report.summary.mcmc.hmc
+    centred, jumps = energy_transitions(chains.energy)
+    ranks = rank_histograms(report.draws, n_bins)  # (D, C, n_bins)
+    names = report.mcmc.names
+    d, c = ranks.shape[:2]
+    cols = max(2, min(4, d))
+    rows = 1 + -(-d // cols)
+    fig = Figure(figsize=(3.2 * cols, 2.6 * rows + 0.5), layout="constrained")
+    grid = fig.add_gridspec(rows, cols)
+    ax = fig.add_subplot(grid[0, :])
+    for k in range(c):
+        ax.hist(centred[k], bins=40, histtype="step", lw=1.2, color=f"C{k}",
+                label=f"chain {k}: E − mean E, E-BFMI {hmc.e_bfmi[k]:.2f}")  # fmt: skip
+        ax.hist(jumps[k], bins=40, alpha=0.25, color=f"C{k}")
+    ax.set_xlabel("energy (lines: marginal, centred; filled: transitions E_n − E_(n−1))")
+    ax.set_title(
+        f"energy: the filled transitions should be about as wide as the lines "
+        f"(E-BFMI ≥ {E_BFMI_MIN:g}); divergent per chain {list(hmc.divergent)}",
+        fontsize=9,
+    )
+    ax.legend(fontsize=7)
+    expected = report.draws.shape[1] / n_bins
+    for j in range(d):
+        rax = fig.add_subplot(grid[1 + j // cols, j % cols])
+        for k in range(c):
+            rax.step(np.arange(n_bins), ranks[j, k], where="mid", color=f"C{k}", lw=1)
+        rax.axhline(expected, color="k", ls="--", lw=0.8)
+        rax.set_title(f"rank plot: {names[j]}", fontsize=8)
+        rax.set_xticks([])
+    fig.suptitle("NUTS diagnostics: uniform ranks in every chain mean the chains agree",
+                 fontsize=10)  # fmt: skip
+    return fig
+
+
 def sequential_animation(frames: Frames, ms_per_frame: int = 600) -> FuncAnimation:
     """Sequential learning, one frame per count: the posterior density in weight space beside
     the data seen so far with both bands (Bishop PRML Fig. 3.7). Save it with
@@ -180,15 +244,29 @@ def save_sequential(path: str | os.PathLike, frames: Frames, ms_per_frame: int =
     return save_animation(path, sequential_animation(frames, ms_per_frame), fps=fps, dpi=80)
 
 
-FIT_FILES = ("fit.png", "traces.png", "draws.npz", "evidence.png", "summary.json")
+FIT_FILES = (
+    "fit.png",
+    "prior.png",
+    "traces.png",
+    "diagnostics.png",
+    "draws.npz",
+    "evidence.png",
+    "summary.json",
+    "posterior.nc",
+)
 
 
 def write_fit(report: FitReport, out: Path) -> None:
-    """``fit.png``, ``traces.png``, ``draws.npz``, ``evidence.png`` and ``summary.json``."""
+    """``fit.png``, ``prior.png``, ``traces.png``, ``diagnostics.png`` (NUTS), ``draws.npz``,
+    ``evidence.png`` and ``summary.json``."""
     out.mkdir(parents=True, exist_ok=True)
     save_figure(out / "fit.png", fit_figure(report), dpi=110)
+    if report.prior_predictive is not None:
+        save_figure(out / "prior.png", prior_figure(report), dpi=100)
     if report.mcmc is not None:
         save_figure(out / "traces.png", trace_figure(report), dpi=90)
+        if report.summary.mcmc.hmc is not None:
+            save_figure(out / "diagnostics.png", diagnostics_figure(report), dpi=90)
         save_npz(out / "draws.npz", draws=report.draws, names=np.asarray(report.mcmc.names))
     if report.comparison is not None:
         save_figure(out / "evidence.png", evidence_figure(report.comparison), dpi=110)
