@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-HARD_TIMEOUT = 240  # seconds: a hung process is killed, never waited for forever
+HARD_TIMEOUT = 600  # seconds: a hung process is killed, never waited for forever
 _MAIN = "from jaxscratch.cli import main; main()"
 
 

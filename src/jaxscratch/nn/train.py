@@ -34,6 +34,7 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.gaussian.streaming import spread_devices
 from jaxscratch.nn import augment, optim
 from jaxscratch.nn.config import TrainConfig, check_train_config, make_optimizer
 from jaxscratch.nn.keys import Streams, draw, streams
@@ -450,19 +451,6 @@ def make_trainer(
 
 def _mesh(devices: int) -> Mesh | None:
     """The one-axis mesh: the first ``devices`` devices, or across processes the first
-    ``devices / processes`` of each process, in process order (so process p holds the p-th
-    block of columns of every batch)."""
-    if devices == 1:
-        return None
-    processes = jax.process_count()
-    if processes == 1:
-        return Mesh(jax.devices()[:devices], ("batch",))
-    per = devices // processes
-    chosen = [
-        d
-        for p in range(processes)
-        for d in sorted((d for d in jax.devices() if d.process_index == p), key=lambda d: d.id)[
-            :per
-        ]
-    ]
-    return Mesh(np.array(chosen), ("batch",))
+    ``devices / processes`` of each, in process order (so process p holds the p-th block of
+    columns of every batch); ``gaussian.spread_devices`` chooses them for the sampler too."""
+    return None if devices == 1 else Mesh(np.array(spread_devices(devices)), ("batch",))
