@@ -11,6 +11,7 @@ import numpy as np
 import typer
 from rich.progress import MofNCompleteColumn, TextColumn
 
+import jaxscratch.cli._cluster as cluster  # --coordinator/--num-processes/--process-id
 import jaxscratch.cli._options as opts  # typed options, those train and sweep share, output
 from jaxscratch.cli._common import make_key, out_console, print_json
 from jaxscratch.runs import recipes, training, width_search
@@ -56,8 +57,17 @@ def train(
     resume: opts.opt(bool, "Continue the run in --out (its config).") = False,
     overwrite: opts.opt(bool, "Replace the run in --out.") = False,
     as_json: opts.AsJson = False,
+    coordinator: cluster.Coordinator = None,
+    num_processes: cluster.NumProcesses = None,
+    process_id: cluster.ProcessId = None,
+    join_timeout: cluster.JoinTimeout = cluster.TIMEOUT,
 ) -> None:
-    """Train a network, writing history, metrics, figures, report and checkpoint to --out."""
+    """Train a network, writing history, metrics, figures, report and checkpoint to --out.
+
+    With --coordinator/--num-processes/--process-id (or under srun/mpirun) it trains across
+    processes: --devices then counts each process's devices, and process 0 writes --out."""
+    me = cluster.join(coordinator, num_processes, process_id, timeout=join_timeout,
+                      command=cluster.command_options(locals()))  # fmt: skip
     model = recipes.model(hidden, activation=activation, batchnorm=batchnorm, dropout=dropout,
                           init=init)  # fmt: skip
     recipe = recipes.train_config(
@@ -67,7 +77,7 @@ def train(
         label_smoothing=label_smoothing, clip_norm=clip_norm, precision=precision,
     )  # fmt: skip
     stats = TextColumn("{task.fields[stats]}")
-    with opts.progress_bar(as_json, MofNCompleteColumn(), stats) as bar:
+    with opts.progress_bar(as_json or me.process_id > 0, MofNCompleteColumn(), stats) as bar:
         task, line = bar.add_task("loading data", total=None, stats=""), opts.say(bar)
 
         def progress(p) -> None:
@@ -78,9 +88,11 @@ def train(
         result = training.train_dataset(
             out, model, recipe, dataset=dataset, key=make_key(seed), data_dir=data_dir,
             split=split, seed=seed, resume=resume, overwrite=overwrite, epochs=epochs,
-            devices=devices, on_data=lambda d: opts.begin(bar, d.summary()), on_progress=progress,
-            on_epoch=lambda h: line(opts.epoch_line(h)),
+            devices=devices * me.num_processes, on_data=lambda d: opts.begin(bar, d.summary()),
+            on_progress=progress, on_epoch=lambda h: line(opts.epoch_line(h)),
         )  # fmt: skip
+    if me.process_id > 0:
+        return cluster.say_done(me, out)
     run_figures.write_run_figures(result.out)
     if as_json:
         return print_json(result.to_json())
@@ -140,17 +152,27 @@ def sweep(
     out: opts.opt(Path, "Sweep directory.") = Path("runs/sweep"),
     overwrite: opts.opt(bool, "Start again instead of resuming the sweep in --out.") = False,
     as_json: opts.AsJson = False,
+    coordinator: cluster.Coordinator = None,
+    num_processes: cluster.NumProcesses = None,
+    process_id: cluster.ProcessId = None,
+    join_timeout: cluster.JoinTimeout = cluster.TIMEOUT,
 ) -> None:
     """Train one network per (h1, h2) pair, choose the widths on a validation split carved from
-    the training part, retrain them and test once. Rerun the same command to resume."""
+    the training part, retrain them and test once. Rerun the same command to resume.
+
+    Across processes as `mnist train`: --devices per process, process 0 writes --out."""
+    me = cluster.join(coordinator, num_processes, process_id, timeout=join_timeout,
+                      command=cluster.command_options(locals()))  # fmt: skip
     config = width_search.SweepConfig(
         tuple(h1 or SWEEP.h1), tuple(h2 or SWEEP.h2),
         recipes.model(activation=activation, batchnorm=batchnorm, dropout=dropout),
         recipes.train_config(optimizer, weight_decay=weight_decay, epochs=epochs, lr=lr,
                              batch_size=batch_size, precision=precision),
-        val_fraction, final_epochs, devices,
+        val_fraction, final_epochs, devices * me.num_processes,
     )  # fmt: skip
-    with opts.progress_bar(as_json, TextColumn("{task.percentage:>3.0f} %")) as bar:
+    with opts.progress_bar(
+        as_json or me.process_id > 0, TextColumn("{task.percentage:>3.0f} %")
+    ) as bar:
         task, line = bar.add_task("loading data", total=None), opts.say(bar)
         said = f"; {len(config.h1) * len(config.h2)} width pairs"
         result = width_search.sweep_dataset(
@@ -161,6 +183,8 @@ def sweep(
                                              completed=p.done),
             on_pair=lambda r, reused: line(opts.pair_line(r, reused)),
         )  # fmt: skip
+    if me.process_id > 0:
+        return cluster.say_done(me, out)
     sweep_figures.write_heatmap(out)
     run_figures.write_run_figures(result.final_dir)
     if as_json:

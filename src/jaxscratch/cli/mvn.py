@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
+import jaxscratch.cli._cluster as cluster  # --coordinator/--num-processes/--process-id
 from jaxscratch import gaussian, limits
 from jaxscratch._io import check_writable, save_npy
 from jaxscratch.cli._common import (
@@ -75,6 +76,29 @@ def _draw(key, dist, n, method, chunk, quiet):
     return jnp.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
+def _count(text: str) -> int:
+    """A sample size as an integer or in exponent notation: 1000000, 1_000_000, 1e9."""
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise JaxscratchError(f"--n {text!r} is not a number; give e.g. 1000000 or 1e9") from None
+    if value != int(value):
+        raise JaxscratchError(f"--n {text} is not a whole number of samples")
+    return int(value)
+
+
+def _stream(key, dist, n, method, chunk, devices, quiet):
+    """The moments of n draws, streamed over ``devices``, with a progress bar."""
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=quiet) as bar:
+        task = bar.add_task("sampling (streamed)", total=n)
+        moments = gaussian.stream_moments(
+            key, dist, n, chunk=chunk, method=method, devices=devices,
+            on_chunks=lambda done: bar.update(task, completed=done),
+        )  # fmt: skip
+    return moments
+
+
 def _table(title: str, entries: tuple[gaussian.Entry, ...], rows: int) -> Table:
     """The ``rows`` entries with the largest |z|, as the record orders them."""
     table = Table(title=title)
@@ -90,7 +114,9 @@ def _table(title: str, entries: tuple[gaussian.Entry, ...], rows: int) -> Table:
 @app.command()
 def sample(
     dim: Annotated[int | None, typer.Option("--dim", "-d", help="Dimension (default 10).")] = None,
-    n: Annotated[int, typer.Option("--n", "-n", help="Number of samples.")] = 1_000_000,
+    n: Annotated[
+        int, typer.Option("--n", "-n", parser=_count, help="Number of samples (1e9 works).")
+    ] = 1_000_000,
     seed: Annotated[int, typer.Option(help="Seed for the PRNG key.")] = 0,
     mean: Annotated[str | None, typer.Option(help="Mean: '0 1 2' or a .npy/.csv file.")] = None,
     cov: Annotated[
@@ -105,14 +131,39 @@ def sample(
     out: Annotated[Path | None, typer.Option(help="Save the samples as .npy (atomic).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")] = False,
     chunk: Annotated[int, typer.Option(help="Samples drawn per step.")] = 262_144,
+    devices: Annotated[
+        int, typer.Option(help="Draw on this many devices (per process), streamed.")
+    ] = 1,
+    no_save: Annotated[
+        bool,
+        typer.Option(
+            "--no-save", help="Never hold the sample: stream its moments chunk by chunk."
+        ),
+    ] = False,
+    coordinator: cluster.Coordinator = None,
+    num_processes: cluster.NumProcesses = None,
+    process_id: cluster.ProcessId = None,
+    join_timeout: cluster.JoinTimeout = cluster.TIMEOUT,
 ) -> None:
-    """Draw from a random (or given) MVN and reconstruct its mean and covariance."""
+    """Draw from a random (or given) MVN and reconstruct its mean and covariance.
+
+    With --no-save, --devices > 1 or several processes the sample is never held: each device
+    draws its own chunks and only their moments are merged, so --n 1e9 fits in memory."""
+    me = cluster.join(coordinator, num_processes, process_id, timeout=join_timeout,
+                      command=cluster.command_options(locals()))  # fmt: skip
     check_positive(n, "--n")
     check_positive(chunk, "--chunk")
     if n < 2:
         raise JaxscratchError("--n must be >= 2 to estimate a covariance")
     if out is not None and out.suffix != ".npy":
         raise JaxscratchError(f"--out {out} must end in .npy")
+    streamed = no_save or devices != 1 or me.num_processes > 1
+    if streamed and out is not None:
+        raise JaxscratchError(
+            "--out saves the sample, which --no-save, --devices and several processes never "
+            "hold; drop --out or those options"
+        )
+    check_positive(devices, "--devices")
     if out is not None:
         check_writable(out)
     gaussian.normal.check_method(method)
@@ -121,13 +172,24 @@ def sample(
     with precision_context:
         dist = _distribution(k_dist, n, dim, mean, cov, dt, condition_number, allow_singular)
         t0 = time.perf_counter()
-        x = _draw(k_draw, dist, n, method, chunk, quiet=as_json)
-        seconds = time.perf_counter() - t0
-        rec = gaussian.reconstruct(x, dist.mean, dist.cov)
+        if streamed:
+            where = gaussian.spread_devices(devices * me.num_processes)
+            m = _stream(k_draw, dist, n, method, chunk, where, quiet=as_json or me.process_id > 0)
+            seconds = time.perf_counter() - t0
+            rec = gaussian.reconstruct_moments(m.count, m.mean, m.cov, dist.mean, dist.cov)
+        else:
+            x = _draw(k_draw, dist, n, method, chunk, quiet=as_json)
+            seconds = time.perf_counter() - t0
+            rec = gaussian.reconstruct(x, dist.mean, dist.cov)
         if out is not None:
             save_npy(out, x)
-        if as_json:
-            print_json(_as_dict(rec, method=method, dtype=dtype, seed=seed, sec=seconds))
+        if me.process_id > 0:
+            out_console.print(f"process {me.process_id} of {me.num_processes}: drew its share; "
+                              "process 0 prints the reconstruction")  # fmt: skip
+        elif as_json:
+            extra = {"devices": devices * me.num_processes, "processes": me.num_processes,
+                     "streamed": streamed}  # fmt: skip
+            print_json(_as_dict(rec, method=method, dtype=dtype, seed=seed, sec=seconds) | extra)
         else:
             _print_report(rec, method, dtype, seconds, out)
 

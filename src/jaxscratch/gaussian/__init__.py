@@ -4,7 +4,8 @@ Contract: the only randomness is ``jax.random.bits`` behind ``uniform_open``; ev
 variate comes from ``standard_normal`` (Box-Muller, Marsaglia's polar method or the inverse
 CDF), and ``sample(key, mvn, shape)`` is x = mu + L z. Samplers take the key first. Densities
 go through triangular solves. ``bivariate`` holds the 2-D closed forms; ``reconstruct`` the
-sample moments with the standard errors n implies, and the verdict over the family of tests.
+sample moments with the standard errors n implies, and the verdict over the family of tests;
+``streaming`` the same moments of a sample too large to hold, chunk by chunk over devices.
 """
 
 from jaxscratch.gaussian.mvn import (
@@ -49,6 +50,7 @@ from jaxscratch.gaussian.reconstruct import (
     largest_first,
     n_tests,
     reconstruct,
+    reconstruct_moments,
     running_grid,
     running_reconstruction,
     running_sums,
@@ -56,9 +58,15 @@ from jaxscratch.gaussian.reconstruct import (
     standard_errors,
     z_scores,
 )
+from jaxscratch.gaussian.streaming import Moments, merge, spread_devices, stream_moments
 from jaxscratch.gaussian.uniform import uniform_open
 
 __all__ = [
+    "Moments",
+    "merge",
+    "reconstruct_moments",
+    "spread_devices",
+    "stream_moments",
     "METHODS",
     "MVN",
     "Convergence",

@@ -128,8 +128,18 @@ def reconstruct(
     The verdict ``consistent`` holds when every |z| is within the Bonferroni bound for the
     d + d(d+1)/2 estimated quantities at family-wise level ``alpha``.
     """
-    n, d = x.shape
     mean_hat, cov_hat = sample_moments(x)
+    return reconstruct_moments(x.shape[0], mean_hat, cov_hat, mean_true, cov_true, alpha)
+
+
+def reconstruct_moments(
+    n: int, mean_hat: Array, cov_hat: Array, mean_true: Array, cov_true: Array,
+    alpha: float = 1e-3,
+) -> Reconstruction:  # fmt: skip
+    """``reconstruct`` from the sample's moments alone (n rows, mean (d,), covariance (d, d)):
+    the standard errors and the verdict need nothing else (``streaming.stream_moments``)."""
+    d = int(np.shape(mean_true)[0])
+    mean_hat, cov_hat = jnp.asarray(mean_hat), jnp.asarray(cov_hat)
     mean_se, cov_se = standard_errors(jnp.asarray(cov_true, mean_hat.dtype), n)
     rec = Reconstruction(
         n=n,

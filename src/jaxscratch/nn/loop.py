@@ -88,10 +88,11 @@ def fit(
     raises ``DivergedError`` before ``on_epoch`` sees the bad state.
     """
     history = new_history(trainer) if history is None else copy.deepcopy(history)
-    x, y = jnp.asarray(x_train), jnp.asarray(y_train, jnp.int32)
+    put = jnp.asarray if trainer.processes == 1 else np.asarray  # across processes: host data
+    x, y = put(x_train), put(y_train, jnp.int32)
     has_test = x_test is not None
     if has_test:
-        x_test, y_test = jnp.asarray(x_test), np.asarray(y_test)
+        x_test, y_test = put(x_test), np.asarray(y_test)
     schedule = make_schedule(trainer.config, trainer.steps_per_epoch)
     for epoch in range(int(state.epoch) + 1, trainer.config.epochs + 1):
         lr = float(schedule(int(state.step)))  # the recipe's rate at the epoch's first step

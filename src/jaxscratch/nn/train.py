@@ -8,6 +8,14 @@ optimizer (``make_optimizer``) or the ``Optimizer`` passed as ``optimizer=``. Al
 comes from the named key streams in the state (``nn.keys``) folded with its step and epoch
 counters, so a run resumed from a saved state continues exactly as the uninterrupted one would.
 The recipe itself (``TrainConfig``, its checks, schedule and optimizer) is ``nn.config``.
+
+Across processes (``jax.distributed`` initialised, ``jax.process_count()`` > 1) the mesh takes
+the same number of devices from every process, in process order. Every process computes the
+same keyed permutation, gathers on the host only its own columns of every global batch and
+assembles the global batches with ``jax.make_array_from_process_local_data``, so no process
+holds more than its share of the epoch on its devices and the updates equal a one-process run
+over as many devices. ``predict`` lets each process score its share of the rows with its copy
+of the (replicated) parameters and gathers the probabilities once per call, on every process.
 """
 
 import math
@@ -19,11 +27,14 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import Array, lax
+from jax.experimental import multihost_utils
 from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 
 from jaxscratch.errors import JaxscratchError
+from jaxscratch.gaussian.streaming import spread_devices
 from jaxscratch.nn import augment, ema, optim, precision
 from jaxscratch.nn.config import TrainConfig, check_train_config, make_optimizer, with_budget
 from jaxscratch.nn.keys import Streams, draw, streams
@@ -133,6 +144,12 @@ def _run_steps(state: TrainState, x, y, idx, spec: _Spec):
     return lax.scan(body, state, idx, unroll=_UNROLL)
 
 
+def _run_batches(state: TrainState, xb, yb, spec: _Spec):
+    """The epoch program across processes: the batches (steps, B, ...) are gathered already."""
+    _EPOCH_TRACES[spec] += 1
+    return lax.scan(lambda s, batch: _step(s, batch, spec), state, (xb, yb), unroll=_UNROLL)
+
+
 def _permutation(state: TrainState, n: int, spec: _Spec) -> Array:
     b = spec.config.batch_size
     perm = jax.random.permutation(draw(state.keys.shuffle, state.epoch), n)
@@ -154,6 +171,7 @@ def _predict_proba(params, model_state, x, model: MLPConfig, batch: int, policy)
 _init_jit = jax.jit(_init, static_argnames="spec")
 _step_jit = jax.jit(_step, static_argnames="spec")
 _run_steps_jit = jax.jit(_run_steps, static_argnames="spec", donate_argnums=0)
+_run_batches_jit = jax.jit(_run_batches, static_argnames="spec", donate_argnums=0)
 _permutation_jit = jax.jit(_permutation, static_argnames=("n", "spec"))
 _predict_jit = jax.jit(_predict_proba, static_argnames=("model", "batch", "policy"))
 
@@ -179,6 +197,10 @@ class Trainer:
         self._ready: set[tuple] = set()  # (data shapes and dtypes, chunk size) compiled ahead
         self._compile_seconds = 0.0
         self._data: tuple = ()  # (x, y, x on the devices, y on the devices) of the last epoch
+        # across processes: the mesh spans devices this process cannot address
+        self._processes = (
+            1 if spec.mesh is None else len({d.process_index for d in spec.mesh.devices.flat})
+        )
 
     @property
     def model(self) -> MLPConfig:
@@ -200,6 +222,11 @@ class Trainer:
     @property
     def devices(self) -> int:
         return self._devices
+
+    @property
+    def processes(self) -> int:
+        """JAX processes the mesh spans (1 unless ``jax.distributed`` joined several)."""
+        return self._processes
 
     @property
     def compile_seconds(self) -> float:
@@ -233,15 +260,23 @@ class Trainer:
         travel to the devices once, not every epoch. Warns if the epoch program recompiled.
         """
         spec = self._spec
-        x, y = self._device_data(x, y)
         state = self._place(state)
         pieces = _chunks(spec.steps_per_epoch, chunks)
-        perm = self._permutation(state, x, y, {b - a for a, b in pieces})  # (steps, B)
+        if self._processes > 1:  # host data; each process sends its columns of each batch
+            x, y = np.asarray(x), np.asarray(y, np.int32)
+            perm = self._host_permutation(state, x, y, {b - a for a, b in pieces})
+        else:
+            x, y = self._device_data(x, y)
+            perm = self._permutation(state, x, y, {b - a for a, b in pieces})  # (steps, B)
         traces = _EPOCH_TRACES[spec]
         epoch = int(state.epoch) + 1 if on_progress is not None else 0
         parts: list[StepMetrics] = []
         for a, b in pieces:
-            state, metrics = _run_steps_jit(state, x, y, perm[a:b], spec=spec)
+            if self._processes > 1:
+                xb, yb = self._global_batches(x, y, perm[a:b])
+                state, metrics = _run_batches_jit(state, xb, yb, spec=spec)
+            else:
+                state, metrics = _run_steps_jit(state, x, y, perm[a:b], spec=spec)
             # report the previous chunk only now, so reading it never idles the device
             if on_progress is not None and parts:
                 on_progress(self._progress(parts[-1], epoch, a))
@@ -262,6 +297,8 @@ class Trainer:
         the weights' moving average when the recipe keeps one (``ema_decay``)."""
         batch, policy = self.config.eval_batch_size, precision.get(self.config.precision)
         params = ema.eval_params(state.params, state.opt_state)  # the average, if one is kept
+        if self._processes > 1:
+            return self._predict_shares(params, state.model_state, np.asarray(x), batch, policy)
         return _predict_jit(
             params,
             state.model_state,
@@ -271,9 +308,49 @@ class Trainer:
             policy=policy,
         )
 
+    def _predict_shares(self, params, model_state, x: np.ndarray, batch: int, policy) -> Array:
+        """Each process scores its share of the rows locally; one gather makes the whole."""
+        n, share = x.shape[0], -(-x.shape[0] // self._processes)
+        me = jax.process_index()
+        part = x[me * share : (me + 1) * share]
+        part = np.pad(part, [(0, share - part.shape[0])] + [(0, 0)] * (x.ndim - 1))
+        params, model_state = (
+            jax.tree.map(lambda a: a.addressable_data(0), t) for t in (params, model_state)
+        )
+        proba = _predict_jit(params, model_state, jnp.asarray(part), model=self.model,
+                             batch=batch, policy=policy)  # fmt: skip
+        return jnp.asarray(multihost_utils.process_allgather(proba, tiled=True)[:n])  # (n, K)
+
     def _place(self, tree):
         """Replicate arrays over the devices (data parallel); as they are on one device."""
-        return tree if self._replicated is None else jax.device_put(tree, self._replicated)
+        if self._replicated is None:
+            return tree
+        if self._processes == 1:
+            return jax.device_put(tree, self._replicated)
+        return jax.tree.map(self._replicate, tree)
+
+    def _replicate(self, a):
+        """One leaf on every device of every process, through the host (every process holds
+        the same value: a global ``device_put`` takes host data only)."""
+        if getattr(a, "sharding", None) == self._replicated:
+            return a
+        if jax.dtypes.issubdtype(a.dtype, jax.dtypes.prng_key):
+            data = jax.device_put(np.asarray(jax.random.key_data(a)), self._replicated)
+            return jax.random.wrap_key_data(data, impl=jax.random.key_impl(a))
+        return jax.device_put(np.asarray(a), self._replicated)
+
+    def _global_batches(self, x: np.ndarray, y: np.ndarray, idx: np.ndarray):
+        """The global batches (steps, B, ...) of indices ``idx`` (steps, B) from this process's
+        columns only."""
+        sharding = NamedSharding(self._spec.mesh, P(None, "batch"))
+        cols = [c for _, c, *_ in sharding.addressable_devices_indices_map(idx.shape).values()]
+        mine = idx[:, min(c.start for c in cols) : max(c.stop for c in cols)]  # (steps, B/P)
+
+        def build(a: np.ndarray):
+            shape = (*idx.shape, *a.shape[1:])
+            return jax.make_array_from_process_local_data(sharding, a[mine], shape)
+
+        return build(x), build(y)
 
     def _device_data(self, x, y) -> tuple[Array, Array]:
         if self._data and self._data[0] is x and self._data[1] is y:
@@ -299,6 +376,27 @@ class Trainer:
             self._compile_seconds += time.perf_counter() - t0
         return perm
 
+    def _host_permutation(self, state: TrainState, x, y, sizes: set[int]) -> np.ndarray:
+        """``_permutation`` across processes: on the host, the batch programs compiled ahead
+        from the shapes and shardings of the global batches."""
+        t0 = time.perf_counter()
+        perm = np.asarray(_permutation_jit(state, n=int(x.shape[0]), spec=self._spec))
+        sharding = NamedSharding(self._spec.mesh, P(None, "batch"))
+        b = self._spec.config.batch_size
+        for size in sorted(sizes):
+            key = ("batches", x.shape[1:], x.dtype, y.dtype, size)
+            if key in self._ready:
+                continue
+            xb, yb = (
+                jax.ShapeDtypeStruct((size, b, *a.shape[1:]), a.dtype, sharding=sharding)
+                for a in (x, y)
+            )
+            _run_batches_jit.lower(state, xb, yb, spec=self._spec).compile()
+            self._ready.add(key)
+            self._compile_seconds += time.perf_counter() - t0
+            t0 = time.perf_counter()
+        return perm
+
     def _progress(self, metrics: StepMetrics, epoch: int, done: int) -> EpochProgress:
         loss, acc = float(metrics.loss[-1]), float(metrics.accuracy.mean())
         return EpochProgress(epoch, self.config.epochs, done, self.steps_per_epoch, loss, acc)
@@ -312,6 +410,13 @@ def check_devices(devices: int, batch_size: int) -> int:
             f"of {devices}, e.g. --batch-size {devices * max(1, round(batch_size / devices))}"
         )
     have = jax.device_count()
+    processes = jax.process_count()
+    if processes > 1 and (devices % processes or devices // processes > jax.local_device_count()):
+        raise JaxscratchError(
+            f"--devices counts each process's devices: {devices} over {processes} processes "
+            f"needs {devices}/{processes} of the {jax.local_device_count()} on each; give 1 to "
+            f"{jax.local_device_count()} per process"
+        )
     if devices < 1 or devices > have:
         raise JaxscratchError(
             f"--devices {devices}: JAX sees {have} device(s) here; give 1 to {have} (on CPU, "
@@ -351,5 +456,11 @@ def make_trainer(
             f"optimizer must be an nn.Optimizer(init, update), got {type(optimizer).__name__}; "
             "e.g. nn.chain(nn.clip_by_global_norm(1.0), nn.adamw(1e-3))"
         )
-    mesh = Mesh(jax.devices()[:devices], ("batch",)) if devices > 1 else None
-    return Trainer(_Spec(model, config, steps, optimizer, mesh), devices)
+    return Trainer(_Spec(model, config, steps, optimizer, _mesh(devices)), devices)
+
+
+def _mesh(devices: int) -> Mesh | None:
+    """The one-axis mesh: the first ``devices`` devices, or across processes the first
+    ``devices / processes`` of each, in process order (so process p holds the p-th block of
+    columns of every batch); ``gaussian.spread_devices`` chooses them for the sampler too."""
+    return None if devices == 1 else Mesh(np.array(spread_devices(devices)), ("batch",))

@@ -13,6 +13,10 @@ streams (the data split, the width search's validation carve, the training); ``l
 ``train_run`` each take the run's key and draw from their own stream. ``config.json`` records
 the key (``key``) beside the seed it came from, so a run directory rebuilds its split and state
 without being told the seed.
+
+Across processes (``jax.distributed``) every process runs the same calls on the same data; only
+process 0 (``writes()``) writes the run directory, after every process has checked it
+(``sync``), and every process can resume from it.
 """
 
 import json
@@ -22,6 +26,7 @@ from typing import NamedTuple
 
 import jax
 import numpy as np
+from jax.experimental import multihost_utils
 
 from jaxscratch import limits, nn
 from jaxscratch import metrics as metrics_lib
@@ -46,6 +51,17 @@ OUTPUTS = (
     "checkpoint.json",
 )
 SPLITS = ("80-20", "official")
+
+
+def writes() -> bool:
+    """Does this process write the run's files? Process 0 only, when several train together."""
+    return jax.process_index() == 0
+
+
+def sync(name: str) -> None:
+    """Wait until every process reaches ``name`` (nothing to wait for in one process)."""
+    if jax.process_count() > 1:
+        multihost_utils.sync_global_devices(name)
 
 
 def load_data(
@@ -167,7 +183,8 @@ def check_memory(model: nn.MLPConfig, recipe: nn.TrainConfig) -> None:
 
 def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:
     check_run_dir(out, resume=resume, overwrite=overwrite)
-    if resume:
+    sync(f"checked {out}")  # every process saw the directory as it was before anyone writes
+    if resume or not writes():
         return
     for name in OUTPUTS:  # only our own files are removed
         (out / name).unlink(missing_ok=True)
@@ -218,7 +235,8 @@ def train_run(
     data, x_cal, y_cal = _carve(cfg, data)  # the temperature's images, never trained on
     trainer = nn.make_trainer(cfg.model, cfg.train, len(data.y_train), devices=devices)
     cfg = cfg._replace(model=trainer.model, train=trainer.config)
-    write_json(out / "config.json", cfg.to_json())
+    if writes():
+        write_json(out / "config.json", cfg.to_json())
     state = trainer.init(run_keys(cfg.key).train)
     history = None
     if resume:
@@ -227,8 +245,9 @@ def train_run(
 
     def save(state, history):
         meta = {"epoch": int(state.epoch), "config": cfg.to_json(), "history": history}
-        checkpoint.save(out / "checkpoint.npz", state, meta)
-        write_json(out / "history.json", history)
+        if writes():
+            checkpoint.save(out / "checkpoint.npz", state, meta)
+            write_json(out / "history.json", history)
         if on_epoch is not None:
             on_epoch(history)
 
@@ -246,8 +265,11 @@ def train_run(
         else:
             where = "no epoch finished, so nothing was saved; rerun with --overwrite"
         raise nn.DivergedError(f"{err}; {where}") from None
+    report, images = _evaluate(trainer, state, data, x_cal, y_cal)  # every process: gathers
+    if not writes():
+        return RunResult(out, cfg, history, Metrics.from_report(report))
     write_json(out / "history.json", history)
-    return write_outputs(out, cfg, history, *_evaluate(trainer, state, data, x_cal, y_cal))
+    return write_outputs(out, cfg, history, report, images)
 
 
 def _carve(cfg: RunConfig, data: Data) -> tuple[Data, np.ndarray, np.ndarray]:
@@ -258,7 +280,8 @@ def _carve(cfg: RunConfig, data: Data) -> tuple[Data, np.ndarray, np.ndarray]:
 
 
 def _evaluate(trainer, state, data: Data, x_cal, y_cal) -> tuple[dict, dict]:
-    """(the metrics report, the gallery images) of the trained network on the test part."""
+    """(the metrics report, the gallery images) of the trained network on the test part; with
+    several processes each scores its share and the probabilities are gathered once."""
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
     proba_cal = np.asarray(trainer.predict(state, x_cal)) if len(y_cal) else None
     report = metrics_lib.classification_report(data.y_test, proba)

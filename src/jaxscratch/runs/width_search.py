@@ -266,12 +266,15 @@ def run_sweep(
                 f"{out} holds a sweep with another recipe, data or seed; pass --overwrite "
                 "to start again or use another --out"
             )
-    elif not resume and (out / "pairs").is_dir():
-        for f in (out / "pairs").glob("*.json"):
-            f.unlink()
-    write_json(meta_path, {"fingerprint": stamp, "h1": list(config.h1), "h2": list(config.h2),
-                           "recipe": config.recipe._asdict(), "seed": seed,
-                           "key": key_to_json(key)})  # fmt: skip
+    training.sync(f"checked {out}")  # every process read the folder before anyone writes
+    if training.writes():
+        if not resume and (out / "pairs").is_dir():
+            for f in (out / "pairs").glob("*.json"):
+                f.unlink()
+        write_json(meta_path, {"fingerprint": stamp, "h1": list(config.h1),
+                               "h2": list(config.h2), "recipe": config.recipe._asdict(),
+                               "seed": seed, "key": key_to_json(key)})  # fmt: skip
+    training.sync(f"cleared {out}")
     grid = [(a, b) for a in config.h1 for b in config.h2]
     final_epochs = config.final_epochs or config.recipe.epochs
     total = len(grid) * config.recipe.epochs + (final_epochs if final else 0)
@@ -289,7 +292,10 @@ def run_sweep(
             record = PairRecord.from_json(json.loads(path.read_text()))
         else:
             record = _train_pair(config, data, split, widths, key, tick)
-            write_json(path, record.to_json())  # atomic: a pair is recorded whole or not at all
+            if training.writes():
+                write_json(
+                    path, record.to_json()
+                )  # atomic: a pair is recorded whole or not at all
         pairs.append(record)
         base += config.recipe.epochs
         tick(f"{widths[0]}x{widths[1]} done", 0.0)
@@ -306,8 +312,9 @@ def run_sweep(
         len(data.y_test), {"name": data.name, "source": data.source, "split": data.split},
         config.model, config.recipe, key, seed,
     )  # fmt: skip
-    write_json(out / "sweep.json", result.to_json())
-    write_text(out / "sweep.md", sweep_markdown(result))
+    if training.writes():
+        write_json(out / "sweep.json", result.to_json())
+        write_text(out / "sweep.md", sweep_markdown(result))
     return result
 
 

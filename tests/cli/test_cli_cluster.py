@@ -1,0 +1,182 @@
+"""Training across processes on 127.0.0.1: the same run as one process, resumable, and a
+missing or misnumbered process is one line with exit code 2, never a hang."""
+
+import json
+import threading
+
+import numpy as np
+import pytest
+from cluster_helpers import HARD_TIMEOUT, finish, free_port, kill, leaves, start, start_all
+
+from jaxscratch.cli import _cluster
+from jaxscratch.errors import JaxscratchError
+from jaxscratch.runs import training
+
+TRAIN = ["mnist", "train", "--dataset", "digits", "--hidden", "16", "8", "--batch-size", "64",
+         "--epochs", "2", "--seed", "1", "--json"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The same recipe as one process on two forced host devices and as two processes with one
+    CPU device each, started together."""
+    root = tmp_path_factory.mktemp("cluster")
+    one = start([*TRAIN, "--devices", "2", "--out", root / "one"], devices=2)
+    two = start_all([*TRAIN, "--out", root / "two"])
+    results = finish([one, *two])
+    for code, _, err in results:
+        assert code == 0, err[-3000:]
+    return root, results
+
+
+def _close(a, b, rtol=1e-4):
+    np.testing.assert_allclose(np.asarray(a, float), np.asarray(b, float), rtol=rtol, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_two_processes_train_the_one_process_two_device_run(runs):
+    root, results = runs
+    one, two = root / "one", root / "two"
+    for a, b in zip(leaves(one), leaves(two), strict=True):
+        _close(a, b)
+    h1, h2 = (json.loads((r / "history.json").read_text()) for r in (one, two))
+    assert len(h2["loss_per_iteration"]) == 2 * h2["steps_per_epoch"]
+    _close(h1["loss_per_iteration"], h2["loss_per_iteration"])
+    _close(h1["test_loss"], h2["test_loss"])
+    # the test probabilities the processes gathered are those of one process
+    m1, m2 = (json.loads((r / "metrics.json").read_text()) for r in (one, two))
+    for k in ("log_loss", "brier_score", "accuracy"):
+        _close(m1[k], m2[k])
+    data = training.load_run_data(two)
+    p1, p2 = (training.open_run(r).predict(data.x_test) for r in (one, two))
+    _close(p1, p2)
+    # process 0 printed the JSON result, process 1 one line; both on a clean stdout
+    assert json.loads(results[1][1])["out"] == str(two)
+    assert results[2][1].strip() == f"process 1 of 2: done; process 0 wrote {two}"
+
+
+@pytest.mark.slow
+def test_killing_both_processes_and_resuming_gives_the_uninterrupted_run(runs, tmp_path):
+    import time
+
+    root, _ = runs
+    out = tmp_path / "killed"
+    procs = start_all([*TRAIN, "--out", out])
+    meta = out / "checkpoint.json"
+    deadline = time.monotonic() + HARD_TIMEOUT
+    try:
+        while not (meta.is_file() and json.loads(meta.read_text())["epoch"] >= 1):
+            assert all(p.poll() is None for p in procs) and time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        kill(procs)  # SIGKILL both, mid-run
+    if json.loads(meta.read_text())["epoch"] == 2:  # lost the race: go back to epoch 1
+        (out / "checkpoint.prev.npz").replace(out / "checkpoint.npz")
+    for code, _, err in finish(start_all(["mnist", "train", "--out", out, "--resume", "--json"])):
+        assert code == 0, err[-3000:]
+    for a, b in zip(leaves(root / "two"), leaves(out), strict=True):
+        _close(a, b)
+    history = json.loads((out / "history.json").read_text())
+    straight = json.loads((root / "two" / "history.json").read_text())
+    assert history["epoch"] == [1, 2]
+    _close(history["loss_per_iteration"], straight["loss_per_iteration"])
+
+
+def _in_thread(fn):
+    """Run ``fn`` in a thread, bounded: a hang fails the test instead of blocking it."""
+    box = {}
+
+    def run():
+        try:
+            box["value"] = fn()
+        except BaseException as err:  # noqa: BLE001 - handed to the test
+            box["error"] = err
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t, box
+
+
+def test_a_process_that_never_starts_is_one_line_naming_it(cli, tmp_path):
+    port = free_port()
+    code, out, err = cli(*TRAIN, "--out", tmp_path / "run",
+                         *["--coordinator", f"127.0.0.1:{port}", "--num-processes", "3"],
+                         *["--process-id", "0", "--join-timeout", "2"])  # fmt: skip
+    assert code == 2 and not out
+    assert err.strip().splitlines() == [
+        f"error: process 1, 2 of 3 did not join the coordinator on port {port} within 2 s; "
+        "start it with the same options and --process-id 1, or raise --join-timeout"
+    ]
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_process_without_its_coordinator_is_one_line(cli, tmp_path):
+    port = free_port()
+    code, _, err = cli(*TRAIN, "--out", tmp_path / "run",
+                       *["--coordinator", f"127.0.0.1:{port}", "--num-processes", "2"],
+                       *["--process-id", "1", "--join-timeout", "1"])  # fmt: skip
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert f"process 0 (the coordinator 127.0.0.1:{port}) did not answer process 1" in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--num-processes", "2", "--process-id", "2"], "--process-id 2 is outside 0..1"),
+        (["--num-processes", "2", "--process-id", "-1"], "--process-id -1 is outside 0..1"),
+        (["--num-processes", "0", "--process-id", "0"], "--num-processes must be >= 1"),
+        (["--num-processes", "2"], "give all three"),
+    ],
+)
+def test_bad_process_numbers_are_one_line(cli, tmp_path, flags, message):
+    code, _, err = cli(*TRAIN, "--out", tmp_path, "--coordinator", "127.0.0.1:1", *flags)
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_processes_that_disagree_on_the_count_or_command_both_stop():
+    port = free_port()
+    coordinator = f"127.0.0.1:{port}"
+    host, host_box = _in_thread(lambda: _cluster.join(coordinator, 2, 0, timeout=20,
+                                                      command={"epochs": 2}))  # fmt: skip
+    guest, guest_box = _in_thread(lambda: _cluster.join(coordinator, 3, 1, timeout=20,
+                                                        command={"epochs": 2}))  # fmt: skip
+    for t in (host, guest):
+        t.join(60)
+        assert not t.is_alive()
+    expected = "process 1 was started with --num-processes 3 but process 0 with 2"
+    for box in (host_box, guest_box):
+        assert isinstance(box.get("error"), JaxscratchError) and expected in str(box["error"])
+
+    host, host_box = _in_thread(lambda: _cluster.join(coordinator, 2, 0, timeout=20,
+                                                      command={"epochs": 2}))  # fmt: skip
+    guest, guest_box = _in_thread(lambda: _cluster.join(coordinator, 2, 1, timeout=20,
+                                                        command={"epochs": 3}))  # fmt: skip
+    for t in (host, guest):
+        t.join(60)
+        assert not t.is_alive()
+    for box in (host_box, guest_box):
+        assert "process 1 runs a different command from process 0" in str(box.get("error"))
+
+
+def test_without_the_flags_nothing_joins(monkeypatch):
+    for name in ("SLURM_NTASKS", "OMPI_COMM_WORLD_SIZE", "JAX_COORDINATOR_ADDRESS"):
+        monkeypatch.delenv(name, raising=False)
+    assert _cluster.join(None, None, None) == _cluster.Cluster(0, 1, None)
+
+
+@pytest.mark.slow
+def test_mvn_streamed_over_two_processes_equals_one_process(cli):
+    """Chunk i draws from fold_in(key, i) wherever it runs, so two processes (one device each)
+    reconstruct what one process on one device does, up to rounding."""
+    args = ["mvn", "sample", "--dim", "3", "--n", "2e5", "--chunk", "30000", "--seed", "3",
+            "--no-save", "--json"]  # fmt: skip
+    results = finish(start_all(args))
+    for code, _, err in results:
+        assert code == 0, err[-3000:]
+    code, out, err = cli(*args)
+    assert code == 0, err
+    one, two = json.loads(out), json.loads(results[0][1])
+    assert (two["processes"], two["devices"], two["n"]) == (2, 2, 200_000)
+    _close(two["mean_hat"], one["mean_hat"], rtol=1e-5)
+    _close(two["cov_hat"], one["cov_hat"], rtol=1e-5)
+    assert two["consistent"] and results[1][1].strip().startswith("process 1 of 2: drew its")
