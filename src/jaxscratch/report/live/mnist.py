@@ -97,6 +97,8 @@ def build(section_dir: Path) -> LayoutDOM | None:
                   toolbar_location=None, x_axis_label="class", y_axis_label="probability",
                   title="class probabilities", name="mnist-bars")  # fmt: skip
     bars.vbar(x="cls", top="p", source=proba, width=0.8, color=BAR_COLOR)
+    if max(map(len, classes)) > 2:  # Fashion-MNIST's names: slanted so they do not overlap
+        bars.xaxis.major_label_orientation = 0.7
     acc = _accuracy(run)
     accuracy = "" if acc is None else f", test accuracy {acc:.2%}"
     intro = Div(
