@@ -13,7 +13,7 @@ import jax
 import numpy as np
 import pytest
 from bokeh.embed import file_html
-from bokeh.resources import INLINE
+from bokeh.resources import Resources
 from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing
 
 from jaxscratch import blr
@@ -48,18 +48,31 @@ def browser():
         b.close()
 
 
-def _open(browser, layout, path: Path):
-    """The page of ``layout`` from file:// in an offline context; (page, errors, requests)."""
-    path.write_text(file_html(layout, resources=INLINE, title=path.stem), encoding="utf-8")
+def _page_html(layout, title: str) -> str:
+    """``file_html`` with Bokeh's inline resources, minus the ``__javascript__`` URLs of every
+    imported model class: Bokeh collects those even for models the page does not use, so once
+    Panel is imported (the explorer's tests, in the same process) the page would name Panel's
+    ES-module shim by a relative URL. The real report is built where Panel is not imported."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Resources, "_collect_external_resources", lambda self, attr: [])
+        return file_html(layout, resources=Resources(mode="inline"), title=title)
+
+
+def _opened(browser, layout, path: Path):
+    """Yield the page of ``layout`` from file:// in an offline context, its console errors and
+    the URLs it requested; close its context afterwards."""
+    path.write_text(_page_html(layout, path.stem), encoding="utf-8")
     context = browser.new_context(offline=True, viewport={"width": 1200, "height": 950})
     page = context.new_page()
     errors, requests = [], []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: errors.append(f"{m.text} ({m.location.get('url')})")
+            if m.type == "error" else None)  # fmt: skip
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("request", lambda r: requests.append(r.url))
     page.goto(path.as_uri())
     page.wait_for_function("() => window.jaxscratch !== undefined")
-    return page, errors, requests
+    yield page, errors, requests
+    context.close()
 
 
 # ---------------------------------------------------------------------------------------- BLR
@@ -84,11 +97,9 @@ def blr_demo(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def blr_page(browser, blr_demo, tmp_path_factory):
-    page, errors, requests = _open(
-        browser, live_blr.build(blr_demo[0]), tmp_path_factory.mktemp("page") / "blr.html"
+    yield from _opened(
+        browser, live_blr.build(blr_demo[0]), tmp_path_factory.mktemp("p") / "b.html"
     )
-    yield page, errors, requests
-    page.context.close()
 
 
 CAPACITY = 24  # reference points padded to one shape (a 0/1 mask), so each basis compiles once
@@ -219,17 +230,15 @@ def mnist_demo(tmp_path_factory):
     data = training.load_data("digits", key=key)
     model = nn.MLPConfig((64, 32, 16, 10), "relu", batchnorm=True, dropout=0.0)
     recipe = nn.TrainConfig(epochs=2, batch_size=64, optimizer="adam", lr=3e-3)
-    training.train_run(out / "run", data, model, recipe, key=key, seed=0)
+    training.train_run(out / "run", data, model, recipe, key=key, test_every_epoch=False)
     return out, data, training.open_run(out / "run")
 
 
 @pytest.fixture(scope="module")
 def mnist_page(browser, mnist_demo, tmp_path_factory):
-    page, errors, requests = _open(
-        browser, live_mnist.build(mnist_demo[0]), tmp_path_factory.mktemp("page") / "mnist.html"
+    yield from _opened(
+        browser, live_mnist.build(mnist_demo[0]), tmp_path_factory.mktemp("p") / "m.html"
     )
-    yield page, errors, requests
-    page.context.close()
 
 
 FORWARD_JS = """(images) => {

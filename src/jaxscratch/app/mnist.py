@@ -11,12 +11,16 @@ from pathlib import Path
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, FreehandDrawTool, Range1d
+from bokeh.models import ColumnDataSource, Range1d
 from bokeh.plotting import figure
 
 from jaxscratch.data import drawing
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.report.live.mnist import CANVAS_PX, PEN_PX  # one canvas spec with the report
+from jaxscratch.report.live.mnist import (
+    CANVAS_PX,
+    PEN_PX,
+    drawing_canvas,
+)  # shared with the report
 
 DEMO_RUNS = Path("runs/demo")
 HOW_TO_TRAIN = (
@@ -63,16 +67,7 @@ def tab(run: Path | None = None) -> pn.viewable.Viewable:
     classes = cfg.data.class_names(k)
 
     strokes = ColumnDataSource({"xs": [], "ys": []}, name="mnist-strokes")
-    canvas = figure(width=CANVAS_PX, height=CANVAS_PX, x_range=Range1d(0, 1),
-                    y_range=Range1d(0, 1), tools="", toolbar_location=None,
-                    background_fill_color="black", name="mnist-canvas")  # fmt: skip
-    canvas.axis.visible = False
-    canvas.grid.visible = False
-    pen = canvas.multi_line("xs", "ys", source=strokes, color="white", line_width=PEN_PX,
-                            line_cap="round", line_join="round")  # fmt: skip
-    draw = FreehandDrawTool(renderers=[pen])
-    canvas.add_tools(draw)
-    canvas.toolbar.active_drag = draw
+    canvas = drawing_canvas(strokes)
 
     seen = ColumnDataSource({"image": [np.zeros(shape)]}, name="mnist-input")
     preview = figure(width=140, height=140, x_range=Range1d(0, shape[1]),

@@ -115,16 +115,18 @@ def build(section_dir: Path) -> LayoutDOM | None:
     basis = Select(title="basis", value="linear", name="blr-basis",
                    options=list(spec.BASIS_LABELS.items()))  # fmt: skip
     degree = Slider(title="polynomial degree", start=1, end=most, step=1, value=3,
-                    name="blr-degree", visible=False)  # fmt: skip
+                    name="blr-degree", disabled=True)  # fmt: skip
     centres = Slider(title="centres", start=1, end=most, step=1, value=9,
-                     name="blr-centres", visible=False)  # fmt: skip
+                     name="blr-centres", disabled=True)  # fmt: skip
     log_alpha = Slider(title="log₁₀ α (prior precision)", start=spec.LOG10_ALPHA[0],
                        end=spec.LOG10_ALPHA[1], step=0.01, value=math.log10(alpha),
                        name="blr-alpha")  # fmt: skip
     log_beta = Slider(title="log₁₀ β (noise precision)", start=spec.LOG10_BETA[0],
                       end=spec.LOG10_BETA[1], step=0.01, value=math.log10(beta),
                       name="blr-beta")  # fmt: skip
-    readout = Div(width=420, name="blr-readout")
+    readout = Div(
+        width=420, height=60, name="blr-readout"
+    )  # fixed: a new text re-lays out nothing
     reset = Button(label="demo data and its empirical-Bayes α, β", name="blr-reset")
     clear = Button(label="clear points", name="blr-clear")
     models = {

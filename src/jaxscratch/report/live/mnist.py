@@ -35,11 +35,13 @@ INK = 0.05  # drawing's crop threshold
 BAR_COLOR = "#3182bd"
 
 
-def _canvas(strokes: ColumnDataSource):
+def drawing_canvas(strokes: ColumnDataSource, title: str | None = None):
+    """The black square a ``FreehandDrawTool`` draws white pen strokes on, into ``strokes``
+    (columns xs, ys): this panel's and the explorer tab's one canvas."""
     canvas = figure(width=CANVAS_PX, height=CANVAS_PX, x_range=Range1d(0, 1),
                     y_range=Range1d(0, 1), tools="", toolbar_location=None,
                     background_fill_color="black", name="mnist-canvas",
-                    title="draw a digit here")  # fmt: skip
+                    title=title)  # fmt: skip
     canvas.axis.visible = False
     canvas.grid.visible = False
     pen = canvas.multi_line("xs", "ys", source=strokes, color="white", line_width=PEN_PX,
@@ -79,7 +81,7 @@ def build(section_dir: Path) -> LayoutDOM | None:
     models = {"strokes": strokes, "net": net, "proba": proba, "preview": preview,
               "readout": readout, "spec": spec}  # fmt: skip
     code = script("mnist")
-    canvas = _canvas(strokes)
+    canvas = drawing_canvas(strokes, "draw a digit here")
     predict = CustomJS(args={**models, "action": "predict"}, code=code)
     strokes.js_on_change("data", predict)
     canvas.js_on_change("inner_width", predict)  # installs the page's functions at load
@@ -97,6 +99,8 @@ def build(section_dir: Path) -> LayoutDOM | None:
                   toolbar_location=None, x_axis_label="class", y_axis_label="probability",
                   title="class probabilities", name="mnist-bars")  # fmt: skip
     bars.vbar(x="cls", top="p", source=proba, width=0.8, color=BAR_COLOR)
+    if max(map(len, classes)) > 2:  # Fashion-MNIST's names: slanted so they do not overlap
+        bars.xaxis.major_label_orientation = 0.7
     acc = _accuracy(run)
     accuracy = "" if acc is None else f", test accuracy {acc:.2%}"
     intro = Div(

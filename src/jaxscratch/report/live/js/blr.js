@@ -145,8 +145,8 @@ function redraw(m) {
     epi_lo: band(p.epistemicSd, -1), epi_hi: band(p.epistemicSd, 1),
     pred_lo: band(p.predictiveSd, -1), pred_hi: band(p.predictiveSd, 1),
   }
-  m.degree.visible = b.kind === "poly"
-  m.centres.visible = b.kind === "rbf" || b.kind === "sigmoid"
+  m.degree.disabled = b.kind !== "poly"  // disabled, not hidden: the layout never moves
+  m.centres.disabled = b.kind !== "rbf" && b.kind !== "sigmoid"
   const n = post.n
   const perPoint = n ? ` (${(post.logEvidence / n).toFixed(3)} per point)` : ""
   m.readout.text =
