@@ -1,9 +1,41 @@
-"""Shared fixtures: fixed keys, a float64 context, and a CLI runner."""
+"""Shared fixtures: fixed keys, a float64 context, and a CLI runner.
 
-import jax
-import pytest
+XLA's persistent compilation cache is switched on for the whole run (both xdist workers and
+every subprocess a test starts inherit it through the environment): many tests build the same
+small network or sampler and would otherwise compile identical programs again and again. It
+changes no result, only how often XLA compiles; ``JAX_COMPILATION_CACHE_DIR`` overrides where.
+"""
 
-from jaxscratch.cli import main
+import hashlib
+import os
+import platform
+from pathlib import Path
+
+
+def _cpu_identity() -> str:
+    """A short hash of the CPU's model and feature flags: XLA compiles for the host CPU, so a
+    checkout that moves to another kind of machine must never reuse the old programs."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+        lines = [ln for ln in info.splitlines() if ln.startswith(("model name", "flags"))][:2]
+    except OSError:
+        lines = [platform.machine(), platform.processor()]
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+
+os.environ.setdefault(
+    "JAX_COMPILATION_CACHE_DIR",
+    str(Path(__file__).parents[1] / ".pytest_cache" / "xla" / _cpu_identity()),
+)
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")
+os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
+# a size bound turns on JAX's file lock, so two workers never read a half-written entry
+os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(4 * 2**30))
+
+import jax  # noqa: E402  (the cache settings above must be in the environment first)
+import pytest  # noqa: E402
+
+from jaxscratch.cli import main  # noqa: E402
 
 
 @pytest.fixture
