@@ -3,7 +3,9 @@
 Contract: a command parses its options, turns ``--seed`` into a key (``_common.make_key``, the
 one key implementation), calls one library function and prints, saves or draws what it returns.
 ``main`` is the entry point: it sets the matplotlib backend, turns every ``JaxscratchError`` into
-one line on stderr with exit code 2, and Ctrl-C into exit code 130.
+one line on stderr with exit code 2, and Ctrl-C into one line and exit code 130
+(``_interrupts``: what was saved and the command that resumes). The typer app runs with
+``standalone_mode=False``, so that errors reach ``main`` instead of typer's own exits.
 """
 
 import sys
@@ -13,6 +15,7 @@ import typer
 from jaxscratch.cli import bivariate as bivariate_cli
 from jaxscratch.cli import blr, data, demo, mnist, mvn
 from jaxscratch.cli import explore as explore_cli
+from jaxscratch.cli._interrupts import Interrupted, deferred, rerun
 from jaxscratch.errors import JaxscratchError
 
 app = typer.Typer(
@@ -37,11 +40,29 @@ def main(argv: list[str] | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")  # the CLI writes files only: never open a window
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        app(args=argv, prog_name="jaxscratch")
+        with deferred(argv):
+            code = app(args=argv, prog_name="jaxscratch", standalone_mode=False)
     except JaxscratchError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+    except (Interrupted, KeyboardInterrupt) as stop:
+        said = str(stop) if isinstance(stop, Interrupted) else ""
+        print(f"interrupted: {said or _UNSAVED.format(rerun())}", file=sys.stderr)
         sys.exit(130)
+    except typer.TyperException as err:  # usage errors, as typer shows them standalone
+        from typer import rich_utils
+
+        rich_utils.rich_format_error(err)
+        sys.exit(err.exit_code)
+    except typer.Abort:
+        print("Aborted.", file=sys.stderr)
+        sys.exit(1)
+    if code == 130:  # typer's own turn of a KeyboardInterrupt
+        print(f"interrupted: {_UNSAVED.format(rerun())}", file=sys.stderr)
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+_UNSAVED = "every file is written whole or not at all; run it again: {}"

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+import jaxscratch.cli._interrupts as stop  # Ctrl-C: safe points and the one line it prints
 from jaxscratch.cli._common import err_console, make_key
 from jaxscratch.pipeline.demo import run_demo
 
@@ -21,11 +22,16 @@ def demo(
 ) -> None:
     """Run every part with sensible defaults, write report.html, and say where it is."""
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console) as bar:
+    with stop.stopping(stop.demo_saved(out)), Progress(*columns, console=err_console) as bar:
 
         def progress(p):
             task = bar.add_task(p.title, total=None)
-            return lambda done, total: bar.update(task, completed=done, total=total)
+
+            def step(done, total):
+                stop.check()  # a safe point: between steps of a part
+                bar.update(task, completed=done, total=total)
+
+            return step
 
         def on_reuse(p):
             err_console.print(f"reusing {p.title} from {out / p.key} (--fresh to redo it)")

@@ -62,6 +62,7 @@ def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
             f"got {config.weight_decay}, {config.clip_norm}, {config.label_smoothing}"
         )
     augment.check_augment(config.augment_shift, config.augment_degrees)
+    make_schedule(config, max(n_train // config.batch_size, 1))  # its own checks, before training
     return config
 
 
