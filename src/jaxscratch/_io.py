@@ -1,4 +1,5 @@
-"""Atomic file writes: write to a temporary name in the same folder, then rename.
+"""Atomic file writes: write to a temporary name in the same folder, then rename; the
+temporaries a killed writer left, removed; and the one reader of our JSON files.
 
 Contract: every file of the package is written here, and a write that the file system refuses
 (a folder in the way, a parent that is a file, no permission, read-only or full) raises the one
@@ -10,6 +11,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -166,3 +168,46 @@ def save_figure(path: str | os.PathLike, fig: Any, **kwargs: Any) -> Path:
     """Save a matplotlib figure atomically, the format taken from the extension."""
     fmt = Path(path).suffix.lstrip(".").lower()
     return _atomic(path, lambda f: fig.savefig(f, format=fmt, **kwargs))
+
+
+def _temporary_pattern(name: str) -> re.Pattern[str]:
+    # what ``atomic_path`` names a temporary of ``name``: tempfile.mkstemp's 8 random characters
+    stem, suffix = os.path.splitext(name)
+    return re.compile(rf"\.{re.escape(stem)}\.[a-z0-9_]{{8}}{re.escape(suffix)}")
+
+
+def remove_temporaries(folder: str | os.PathLike, names: Iterable[str]) -> list[Path]:
+    """Remove the temporaries a killed writer left beside ``folder``'s files ``names``.
+
+    ``atomic_path`` writes ``<name>`` through ``.<stem>.<random><suffix>`` and renames it; a
+    SIGKILL between the two leaves the temporary (a full checkpoint, say) behind for good. Only
+    temporaries of the given names are removed, so a user's own dotfiles are never touched.
+    Call it when a run directory is opened by its one writer. Returns what was removed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    patterns = [_temporary_pattern(n) for n in names]
+    removed = []
+    for path in folder.iterdir():
+        if path.name.startswith(".") and any(p.fullmatch(path.name) for p in patterns):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed
+
+
+def read_json(path: str | os.PathLike, *, fix: str) -> Any:
+    """The JSON value in ``path``, or a one-line ``JaxscratchError`` naming the file, what is
+    wrong (missing, unreadable, not JSON) and ``fix``: the one reader of our JSON files; each
+    file kind checks the value's shape in its own loader."""
+    path = Path(path)
+    if not path.is_file():
+        raise JaxscratchError(f"{path} is missing; {fix}")
+    try:
+        return json.loads(path.read_bytes())
+    except OSError as err:
+        raise JaxscratchError(f"cannot read {path}: {err.strerror}; {fix}") from None
+    except (ValueError, RecursionError) as err:  # JSONDecodeError and bad UTF-8 are ValueErrors
+        what = f"line {err.lineno}" if isinstance(err, json.JSONDecodeError) else "its bytes"
+        raise JaxscratchError(f"{path} is not valid JSON ({what}); {fix}") from None

@@ -37,7 +37,7 @@ def test_existing_run_directory_is_refused(cli, tmp_path):
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "history.json").write_text("{}")
     code, _, err = cli("mnist", "train", "--out", tmp_path / "run")
-    assert code == 2 and "already exists; pass --resume" in err
+    assert code == 2 and "already exists; it has no checkpoint to resume: pass --overwrite" in err
 
 
 def test_corrupt_checkpoint_is_refused_on_resume(cli, tmp_path):

@@ -121,8 +121,8 @@ def test_existing_run_directory_needs_resume_or_overwrite(tmp_path, digits):
     out = tmp_path / "run"
     out.mkdir()
     (out / "notes.txt").write_text("mine")
-    with pytest.raises(JaxscratchError, match="already exists; pass --resume .* or --overwrite"):
-        training.train_run(out, digits, MODEL, RECIPE, key=KEY)
+    with pytest.raises(JaxscratchError, match="holds 'notes.txt', which is not a file of a run"):
+        training.train_run(out, digits, MODEL, RECIPE, key=KEY)  # and no advice to --resume
     with pytest.raises(JaxscratchError, match="no checkpoint in"):
         training.train_run(out, digits, MODEL, RECIPE, resume=True)
     with pytest.raises(JaxscratchError, match="needs a key"):

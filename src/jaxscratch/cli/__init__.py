@@ -3,7 +3,8 @@
 Contract: a command parses its options, turns ``--seed`` into a key (``_common.make_key``, the
 one key implementation), calls one library function and prints, saves or draws what it returns.
 ``main`` is the entry point: it sets the matplotlib backend, turns every ``JaxscratchError`` into
-one line on stderr with exit code 2, and Ctrl-C into exit code 130. Typer runs with
+one line on stderr with exit code 2, and Ctrl-C into one line and exit code 130
+(``_interrupts``: what was saved and the command that resumes). Typer runs with
 ``standalone_mode=False`` so that its usage errors (a bad type, an unknown option) reach ``main``
 too and print in the same one-line format, with the command's ``--help`` as the hint; a JAX
 allocation that still fails (``RESOURCE_EXHAUSTED``) prints the same kind of line.
@@ -18,6 +19,7 @@ from jaxscratch import limits
 from jaxscratch.cli import bivariate as bivariate_cli
 from jaxscratch.cli import blr, data, demo, mnist, mvn, report
 from jaxscratch.cli import explore as explore_cli
+from jaxscratch.cli._interrupts import Interrupted, deferred, rerun
 from jaxscratch.errors import JaxscratchError
 
 app = typer.Typer(
@@ -52,11 +54,17 @@ def main(argv: list[str] | None = None) -> None:
     import matplotlib
 
     matplotlib.use("Agg")  # the CLI writes files only: never open a window
+    argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        code = app(args=argv, prog_name="jaxscratch", standalone_mode=False)
+        with deferred(argv):
+            code = app(args=argv, prog_name="jaxscratch", standalone_mode=False)
     except JaxscratchError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
+    except (Interrupted, KeyboardInterrupt) as stop:
+        said = str(stop) if isinstance(stop, Interrupted) else ""
+        print(f"interrupted: {said or _UNSAVED.format(rerun())}", file=sys.stderr)
+        sys.exit(130)
     except typer.TyperException as err:  # click's usage errors, raised with standalone off
         if type(err).__name__ != "NoArgsIsHelpError":  # (that one has printed the help)
             print(_usage_line(err), file=sys.stderr)
@@ -66,8 +74,10 @@ def main(argv: list[str] | None = None) -> None:
             raise
         print(f"error: {limits.exhausted(err)}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        sys.exit(130)
-    if isinstance(code, int) and code:  # typer's Exit(code) (e.g. 130 after Ctrl-C)
+    if code == 130:  # typer's own turn of a KeyboardInterrupt
+        print(f"interrupted: {_UNSAVED.format(rerun())}", file=sys.stderr)
+    if isinstance(code, int) and code:  # typer's Exit(code)
         sys.exit(code)
+
+
+_UNSAVED = "every file is written whole or not at all; run it again: {}"

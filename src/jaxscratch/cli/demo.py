@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+import jaxscratch.cli._interrupts as stop  # Ctrl-C: safe points and the one line it prints
 from jaxscratch._io import check_writable
 from jaxscratch.cli._common import err_console, make_key
 from jaxscratch.cli.report import print_report
@@ -32,11 +33,16 @@ def demo(
     key = make_key(seed)  # a bad seed or an unwritable --out: one line, before the bar shows
     check_writable(out, folder=True)
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err_console) as bar:
+    with stop.stopping(stop.demo_saved(out)), Progress(*columns, console=err_console) as bar:
 
         def progress(p):
             task = bar.add_task(p.title, total=None)
-            return lambda done, total: bar.update(task, completed=done, total=total)
+
+            def step(done, total):
+                stop.check()  # a safe point: between steps of a part
+                bar.update(task, completed=done, total=total)
+
+            return step
 
         def on_reuse(p):
             err_console.print(f"reusing {p.title} from {out / p.key} (--fresh to redo it)")

@@ -12,6 +12,7 @@ import typer
 from rich.progress import MofNCompleteColumn, TextColumn
 
 import jaxscratch.cli._cluster as cluster  # --coordinator/--num-processes/--process-id
+import jaxscratch.cli._interrupts as stop  # Ctrl-C: safe points and the one line it prints
 import jaxscratch.cli._options as opts  # typed options, those train and sweep share, output
 from jaxscratch.cli._common import make_key, out_console, print_json
 from jaxscratch.runs import recipes, training, width_search
@@ -39,7 +40,11 @@ def train(
     lr: opts.Lr = T.lr,
     schedule: Schedule = None,
     warmup_epochs: opts.opt(float, "Linear warm-up (cosine).") = T.warmup_epochs,
-    epochs: opts.opt(int | None, f"Epochs (default: {T.epochs}; resume: extend).") = None,
+    epochs: opts.opt(
+        int | None,
+        f"Epochs in total (default: {T.epochs}). With --resume: the total to train to, never "
+        "fewer than the checkpoint holds; more extends the run.",
+    ) = None,
     batch_size: opts.BatchSize = T.batch_size,
     weight_decay: opts.Decay = None,
     label_smoothing: opts.opt(float, "In [0, 1).") = T.label_smoothing,
@@ -77,10 +82,14 @@ def train(
         label_smoothing=label_smoothing, clip_norm=clip_norm, precision=precision,
     )  # fmt: skip
     stats = TextColumn("{task.fields[stats]}")
-    with opts.progress_bar(as_json or me.process_id > 0, MofNCompleteColumn(), stats) as bar:
+    with (
+        stop.stopping(stop.train_saved(out, devices)),
+        opts.progress_bar(as_json or me.process_id > 0, MofNCompleteColumn(), stats) as bar,
+    ):
         task, line = bar.add_task("loading data", total=None, stats=""), opts.say(bar)
 
         def progress(p) -> None:
+            stop.check()  # a safe point: between chunks of an epoch
             stats = f"loss {p.loss:.4f} acc {100 * p.accuracy:.1f} %"
             bar.update(task, description=f"epoch {p.epoch}/{p.epochs}", total=p.steps,
                        completed=p.step, stats=stats)  # fmt: skip
@@ -91,9 +100,9 @@ def train(
             devices=devices * me.num_processes, on_data=lambda d: opts.begin(bar, d.summary()),
             on_progress=progress, on_epoch=lambda h: line(opts.epoch_line(h)),
         )  # fmt: skip
-    if me.process_id > 0:
-        return cluster.say_done(me, out)
-    run_figures.write_run_figures(result.out)
+        if me.process_id > 0:
+            return cluster.say_done(me, out)
+        run_figures.write_run_figures(result.out)
     if as_json:
         return print_json(result.to_json())
     out_console.print(opts.metrics_table(result.metrics, f"test metrics ({out})"))
@@ -103,8 +112,10 @@ def train(
 @app.command()
 def evaluate(run: RunDir, as_json: opts.AsJson = False) -> None:
     """Recompute a run's test metrics and rewrite its metrics, figures and report."""
-    result = training.evaluate_run(run)
-    run_figures.write_run_figures(run)
+    with stop.stopping(lambda: f"each file of {run} is as it was or rewritten whole; run it "
+                       f"again: {stop.rerun()}"):  # fmt: skip
+        result = training.evaluate_run(run)
+        run_figures.write_run_figures(run)
     if as_json:
         return print_json(result.metrics.to_json())
     out_console.print(opts.metrics_table(result.metrics, f"test metrics ({run})"))
@@ -170,23 +181,29 @@ def sweep(
                              batch_size=batch_size, precision=precision),
         val_fraction, final_epochs, devices * me.num_processes,
     )  # fmt: skip
-    with opts.progress_bar(
-        as_json or me.process_id > 0, TextColumn("{task.percentage:>3.0f} %")
-    ) as bar:
+    with (
+        stop.stopping(stop.sweep_saved(out)),
+        opts.progress_bar(
+            as_json or me.process_id > 0, TextColumn("{task.percentage:>3.0f} %")
+        ) as bar,
+    ):
         task, line = bar.add_task("loading data", total=None), opts.say(bar)
         said = f"; {len(config.h1) * len(config.h2)} width pairs"
+
+        def progress(p) -> None:
+            stop.check()  # a safe point: between chunks of a network's training
+            bar.update(task, description=p.label, total=p.total, completed=p.done)
+
         result = width_search.sweep_dataset(
             out, config, dataset=dataset, key=make_key(seed), data_dir=data_dir,
             split=split, seed=seed, overwrite=overwrite,
-            on_data=lambda d: opts.begin(bar, d.summary() + said),
-            on_progress=lambda p: bar.update(task, description=p.label, total=p.total,
-                                             completed=p.done),
+            on_data=lambda d: opts.begin(bar, d.summary() + said), on_progress=progress,
             on_pair=lambda r, reused: line(opts.pair_line(r, reused)),
         )  # fmt: skip
-    if me.process_id > 0:
-        return cluster.say_done(me, out)
-    sweep_figures.write_heatmap(out)
-    run_figures.write_run_figures(result.final_dir)
+        if me.process_id > 0:
+            return cluster.say_done(me, out)
+        sweep_figures.write_heatmap(out)
+        run_figures.write_run_figures(result.final_dir)
     if as_json:
         return print_json({"chosen": result.to_json()["chosen"], "reason": result.reason,
                            "test": result.metrics.headline(), "out": str(out)})  # fmt: skip

@@ -54,12 +54,18 @@ def _load(path: Path) -> np.ndarray | None:
         return None  # missing or damaged: decode again
 
 
-def cached_array(source: str | os.PathLike, decode: Callable[[Path], np.ndarray]) -> np.ndarray:
+def cached_array(
+    source: str | os.PathLike,
+    decode: Callable[[Path], np.ndarray],
+    stored: list[Path] | None = None,
+) -> np.ndarray:
     """``decode(source)``, stored once as ``.npy`` and memory-mapped (read-only) afterwards.
 
     Args:
       source: the file the array comes from.
       decode: reads and checks it (called only on a miss).
+      stored: a new entry's path is appended here, so that a caller who then rejects the
+        array (checked against the other files of its data set) can remove it again.
 
     Returns:
       A read-only memory map of the array (or the decoded array if the cache is not writable).
@@ -73,6 +79,8 @@ def cached_array(source: str | os.PathLike, decode: Callable[[Path], np.ndarray]
         save_npy(entry, array)
     except OSError:
         return array  # a read-only cache still loads, only slower
+    if stored is not None:
+        stored.append(entry)
     for stale in entry.parent.glob(older):
         if stale != entry:
             stale.unlink(missing_ok=True)

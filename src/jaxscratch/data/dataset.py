@@ -39,6 +39,11 @@ def check_images(x: np.ndarray, where: str) -> np.ndarray:
             f"{where}: holds {x.dtype} data of shape {x.shape}, not images (n, rows, cols) of "
             "uint8; give the images-idx3-ubyte file here"
         )
+    if len(x) == 0 or 0 in x.shape[1:]:
+        raise DataFormatError(
+            f"{where}: holds {x.shape[0]} images of {x.shape[1]}x{x.shape[2]} pixels, nothing to "
+            "learn or test on; give a file with at least one image"
+        )
     return x
 
 

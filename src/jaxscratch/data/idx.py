@@ -30,6 +30,7 @@ _CODES = {  # type code -> big-endian dtype
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_DEFLATE_RATIO = 1032  # deflate cannot expand one byte into more than this (RFC 1951 limit)
 _CHUNK = 1 << 20
+_MAX_NDIM = 32  # numpy's limit on older versions; MNIST-format files have 1 or 3
 
 
 class IdxHeader(NamedTuple):
@@ -56,6 +57,11 @@ def _parse_header(read, where: str) -> IdxHeader:
         )
     if ndim == 0:
         raise DataFormatError(f"{where}: the IDX header declares no dimensions")
+    if ndim > _MAX_NDIM:
+        raise DataFormatError(
+            f"{where}: the IDX header declares {ndim} dimensions, more than the {_MAX_NDIM} an "
+            "array can have; is it an MNIST-format file?"
+        )
     dims = read(4 * ndim)
     if len(dims) < 4 * ndim:
         raise DataFormatError(f"{where}: truncated inside the IDX header ({ndim} dimensions)")

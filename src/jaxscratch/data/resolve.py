@@ -110,14 +110,27 @@ def read_files(found: Found, known: DatasetSpec | None) -> tuple[np.ndarray, ...
     """``x_train, y_train, x_test, y_test`` from the four files, checked against each other.
 
     With ``known``, each file must match its published SHA-256 (checked when first decoded).
+    A set that is rejected leaves no new entry in the array cache.
     """
+    stored: list[Path] = []
+    try:
+        return _read_files(found, known, stored)
+    except BaseException:  # not handled here: the cache entries of a rejected set go, then on
+        for entry in stored:
+            entry.unlink(missing_ok=True)
+        raise
+
+
+def _read_files(
+    found: Found, known: DatasetSpec | None, stored: list[Path]
+) -> tuple[np.ndarray, ...]:
     arrays = []
     for i, path in enumerate(found.paths):
         try:
             if known is None and not _is_gzip(path):
                 a = read_idx(path, mmap=True)
             else:
-                a = cache.cached_array(path, _decoder(known.files[i] if known else None))
+                a = cache.cached_array(path, _decoder(known.files[i] if known else None), stored)
         except OSError as err:
             raise DataError(f"cannot read {path}: {err.strerror}; check the file") from None
         arrays.append(a)

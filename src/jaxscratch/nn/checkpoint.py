@@ -2,8 +2,10 @@
 
 Contract: ``save(path, state, meta)`` writes atomically and keeps the previous good file as
 ``<name>.prev.npz``; ``load(path, template)`` restores a state shaped like ``template`` and
-raises a one-line ``JaxscratchError`` for a missing, corrupt or mismatched file. Loading only
-parses arrays and JSON, so it cannot run code.
+raises a one-line ``JaxscratchError`` for a missing, corrupt, tampered (metadata of another
+shape, an unknown key implementation) or mismatched file, and for NaN or infinite values, so a
+diverged or damaged state never reaches a prediction. Loading only parses arrays and JSON, so it
+cannot run code.
 """
 
 import json
@@ -19,6 +21,7 @@ from jaxscratch.errors import JaxscratchError
 
 FORMAT = "jaxscratch-checkpoint/1"
 _META = "__meta__"
+_KEY_IMPLS = ("threefry2x32", "rbg", "unsafe_rbg")  # the implementations JAX names
 
 
 def _is_key(x) -> bool:
@@ -61,7 +64,8 @@ def save(path: str | os.PathLike, state, meta: dict[str, Any]) -> Path:
 
 
 def read_meta(path: str | os.PathLike) -> dict[str, Any]:
-    """The JSON metadata of a checkpoint (validates that the file is readable)."""
+    """The JSON metadata of a checkpoint (validates the file: readable, its metadata's shape,
+    every value finite)."""
     return _read(Path(path))[0]
 
 
@@ -77,11 +81,40 @@ def _read(path: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             f"checkpoint {path} is corrupt or unreadable ({type(err).__name__}); it was left "
             f"untouched: restore {prev_path(path).name} or start again with --overwrite"
         ) from None
-    if meta.get("format") != FORMAT:
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise JaxscratchError(
             f"{path} is not a {FORMAT} checkpoint; give a run directory we wrote"
         )
+    meta = _check_meta(meta, path)
+    for i, name in enumerate(meta["leaves"]):
+        a = arrays.get(f"leaf_{i:04d}")
+        if a is not None and a.dtype.kind in "fc" and not np.isfinite(a).all():
+            raise JaxscratchError(
+                f"checkpoint {path}: {name} holds {np.count_nonzero(~np.isfinite(a))} NaN or "
+                f"infinite values; it cannot be used: restore {prev_path(path).name} or train "
+                "again with --overwrite"
+            )
     return meta, arrays
+
+
+def _check_meta(meta: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The metadata's shape: leaf names, key implementation, epoch and history."""
+    fix = f"restore {prev_path(path).name} or start again with --overwrite"
+    leaves, impl, epoch = meta.get("leaves"), meta.get("key_impl", ""), meta.get("epoch", 0)
+    if not isinstance(leaves, list) or not all(isinstance(n, str) for n in leaves):
+        raise JaxscratchError(f"checkpoint {path}: its metadata lists no leaves; {fix}")
+    if "key_impl" not in meta:
+        raise JaxscratchError(f"checkpoint {path}: its metadata lacks key_impl; {fix}")
+    if impl is not None and impl not in _KEY_IMPLS:
+        raise JaxscratchError(
+            f"checkpoint {path}: unknown PRNG implementation {impl!r} (known: "
+            f"{', '.join(_KEY_IMPLS)}); {fix}"
+        )
+    if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch < 0:
+        raise JaxscratchError(f"checkpoint {path}: epoch {epoch!r} is not a count; {fix}")
+    if not isinstance(meta.get("history", {}), dict):
+        raise JaxscratchError(f"checkpoint {path}: its history is not an object; {fix}")
+    return meta
 
 
 def load(path: str | os.PathLike, template) -> tuple[Any, dict[str, Any]]:

@@ -72,6 +72,7 @@ def check_train_config(config: TrainConfig, n_train: int) -> TrainConfig:
     ema.check_decay(config.ema_decay)
     if config.step_budget < 0:
         raise JaxscratchError(f"step budget must be >= 0 (0 = off), got {config.step_budget}")
+    make_schedule(config, max(n_train // config.batch_size, 1))  # its own checks, before training
     return config
 
 

@@ -1,6 +1,5 @@
 """Run the demo parts in order, keep what finished, and write the report after each part."""
 
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -8,11 +7,11 @@ from typing import NamedTuple
 
 import jax
 
-from jaxscratch._io import write_json, write_text
+from jaxscratch._io import remove_temporaries, write_json, write_text
 from jaxscratch._shared import lookup
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.pipeline import bivariate, blr, mnist, mvn
-from jaxscratch.report import Section, environment, render_html, section_from_dict, section_to_dict
+from jaxscratch.report import Section, environment, read_section, render_html, section_to_dict
 from jaxscratch.report.live.page import live_html
 
 PartProgress = Callable[[int, int], None]
@@ -108,9 +107,24 @@ def rebuild_report(out: Path, interactive: bool = True) -> Path:
     return write_report(out, sections, interactive)
 
 
-def _finished(out: Path, part: Part) -> Section | None:
+def _finished(
+    out: Path, part: Part, log: Callable[[str], None] = lambda _: None
+) -> Section | None:
+    """The part's recorded section, or None when it has not finished or its record is
+    unreadable (then ``log`` says so, and the part is run again)."""
     done = out / part.key / "section.json"
-    return section_from_dict(json.loads(done.read_text())) if done.is_file() else None
+    if not done.is_file():
+        return None
+    try:
+        return read_section(done, fix=f"the demo runs the {part.key} part again")
+    except JaxscratchError as err:  # the one loader's refusal: redo the part, say why
+        log(f"redoing: {err}")
+        return None
+
+
+def finished_parts(out: Path) -> list[str]:
+    """The parts whose sections are recorded in ``out``: what an interrupted demo keeps."""
+    return [p.key for p in PARTS if (out / p.key / "section.json").is_file()]
 
 
 def run_demo(
@@ -136,8 +150,10 @@ def run_demo(
     selected = _check_parts(parts)
     out.mkdir(parents=True, exist_ok=True)
     key_of = dict(zip((p.key for p in PARTS), jax.random.split(key, len(PARTS)), strict=True))
+    remove_temporaries(out, ["report.html"])  # what a killed writer left
     for part in selected:
-        if resume and _finished(out, part) is not None:
+        remove_temporaries(out / part.key, ["section.json"])
+        if resume and _finished(out, part, _log) is not None:
             on_reuse(part)
         else:
             section = part.run(out / part.key, key_of[part.key], seed, quick, progress(part))

@@ -13,6 +13,7 @@ from jaxscratch.report.model import (
     Section,
     Table,
     Text,
+    read_section,
     section_from_dict,
     section_to_dict,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "Table",
     "Text",
     "environment",
+    "read_section",
     "render_html",
     "section_from_dict",
     "section_to_dict",

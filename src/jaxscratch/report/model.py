@@ -1,6 +1,10 @@
 """What a report is made of: sections holding text, tables, figures and commands."""
 
+from pathlib import Path
 from typing import Any, NamedTuple
+
+from jaxscratch._io import read_json
+from jaxscratch.errors import JaxscratchError
 
 
 class Text(NamedTuple):
@@ -60,3 +64,20 @@ def section_from_dict(data: dict) -> Section:
             fields["commands"] = tuple(fields["commands"])
         blocks.append(_KINDS[b["kind"]](**fields))
     return Section(data["key"], data["title"], tuple(blocks))
+
+
+def read_section(path: str | Path, *, fix: str) -> Section:
+    """A ``section_to_dict`` file, checked (the one loader of a section record): an object
+    with a key, a title and blocks of known kinds and fields; else a one-line error naming
+    ``path`` and ``fix``."""
+    path = Path(path)
+    data = read_json(path, fix=fix)
+    if not isinstance(data, dict) or not isinstance(data.get("blocks"), list):
+        raise JaxscratchError(f"{path}: not a section record (no list of blocks); {fix}")
+    if not isinstance(data.get("key"), str) or not isinstance(data.get("title"), str):
+        raise JaxscratchError(f"{path}: a section record needs a key and a title; {fix}")
+    for i, b in enumerate(data["blocks"]):
+        kind = b.get("kind") if isinstance(b, dict) else None
+        if kind not in _KINDS or set(b) != {"kind", *_KINDS[kind]._fields}:
+            raise JaxscratchError(f"{path}: block {i} is not a {' / '.join(_KINDS)} block; {fix}")
+    return section_from_dict(data)

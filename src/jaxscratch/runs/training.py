@@ -19,7 +19,6 @@ process 0 (``writes()``) writes the run directory, after every process has check
 (``sync``), and every process can resume from it.
 """
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -30,12 +29,20 @@ from jax.experimental import multihost_utils
 
 from jaxscratch import limits, nn
 from jaxscratch import metrics as metrics_lib
-from jaxscratch._io import check_writable, save_npz, write_json, write_text
+from jaxscratch._io import check_writable, remove_temporaries, save_npz, write_json, write_text
 from jaxscratch._shared import check_choice
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn import checkpoint
 from jaxscratch.runs import evaluation, markdown, recipes
-from jaxscratch.runs.records import Data, DataInfo, Metrics, RunConfig, RunResult, run_keys
+from jaxscratch.runs.records import (
+    Data,
+    DataInfo,
+    Metrics,
+    RunConfig,
+    RunResult,
+    read_history,
+    run_keys,
+)
 
 FIGURES = markdown.FIGURES  # drawn by the pictures layer from the run's records
 OUTPUTS = (
@@ -51,6 +58,7 @@ OUTPUTS = (
     "checkpoint.json",
 )
 SPLITS = ("80-20", "official")
+MIN_TRAIN, MIN_TEST = 2, 1  # images; and at least two classes among the training labels
 
 
 def writes() -> bool:
@@ -117,28 +125,83 @@ def load_run_data(run: str | Path) -> Data:
     return load_data(d.dataset, key=cfg.key, data_dir=d.data_dir, split=d.split)
 
 
-def check_run_dir(out: str | Path, *, resume: bool, overwrite: bool) -> None:
-    """Refuse a run directory that cannot be used as asked (no side effects)."""
+def started(out: str | Path) -> bool:
+    """Whether ``out`` holds a run that began: a file of a run beyond ``config.json`` (a
+    folder holding only the config saved no epoch: it counts as not started)."""
+    return any((Path(out) / name).exists() for name in OUTPUTS if name != "config.json")
+
+
+class Saved(NamedTuple):
+    """What a run directory holds of its run: what an interrupted ``mnist train`` resumes."""
+
+    epoch: int  # epochs in the checkpoint (0: none saved)
+    epochs: int  # epochs the config asks for
+    complete: bool  # every epoch trained, and the metrics, figures and report written after
+
+
+def saved(out: str | Path) -> Saved:
+    """What ``out`` holds: the checkpoint's epoch against the config's, and whether every
+    output was written after the last checkpoint."""
+    out = Path(out)
+    if not (out / "config.json").is_file():
+        return Saved(0, 0, False)
+    epochs = RunConfig.read(out).train.epochs
+    kept = out / "checkpoint.npz"
+    if not kept.is_file():
+        return Saved(0, epochs, False)
+    epoch = checkpoint.read_meta(kept)["epoch"]
+    after = [out / n for n in ("metrics.json", "report.md", *FIGURES)]
+    complete = epoch >= epochs and all(
+        p.is_file() and p.stat().st_mtime_ns >= kept.stat().st_mtime_ns for p in after
+    )
+    return Saved(epoch, epochs, complete)
+
+
+def check_run_dir(
+    out: str | Path, *, resume: bool, overwrite: bool, epochs: int | None = None
+) -> None:
+    """Refuse a run directory that cannot be used as asked (no side effects).
+
+    With ``resume``, ``epochs`` is the total to train to: fewer than the checkpoint holds is
+    refused (a run is never shortened); more extends the run; the same finishes it.
+    """
     out = Path(out)
     if resume and overwrite:
         raise JaxscratchError("--resume and --overwrite contradict each other; pass one of them")
     if out.exists() and not out.is_dir():
         raise JaxscratchError(f"run directory {out} is a file; give a directory path")
     check_writable(out, folder=True, files=OUTPUTS)
-    busy = out.is_dir() and any(out.iterdir())
+    if epochs is not None and epochs < 1:
+        raise JaxscratchError(f"--epochs must be >= 1, got {epochs}")
     if resume:
         if not (out / "checkpoint.npz").is_file():
             raise JaxscratchError(
-                f"no checkpoint in {out} to resume; drop --resume to start a run"
+                f"no checkpoint in {out}: no epoch of it was saved, so there is nothing to "
+                "resume; run the same command without --resume to start it"
             )
-        checkpoint.read_meta(out / "checkpoint.npz")  # refuse a corrupt file before anything else
-        if not (out / "config.json").is_file():
-            raise JaxscratchError(f"{out} has no config.json to resume from; use --overwrite")
-    elif busy and not overwrite:
+        done = checkpoint.read_meta(out / "checkpoint.npz")["epoch"]  # a corrupt file: refused
+        RunConfig.read(out)  # a missing or tampered config: refused before anything is written
+        if epochs is not None and epochs < done:
+            raise JaxscratchError(
+                f"{out} has trained {done} epochs; --epochs {epochs} with --resume is the total "
+                f"to train to and cannot shorten it: give --epochs {done} or more, or drop "
+                "--epochs to finish the run as configured"
+            )
+    elif started(out) and not overwrite:
+        resumable = (out / "checkpoint.npz").is_file()
         raise JaxscratchError(
-            f"run directory {out} already exists; pass --resume to continue it or --overwrite "
-            "to start again"
-        )
+            f"run directory {out} already exists; "
+            + ("pass --resume to continue it or --overwrite to start again" if resumable else
+               "it has no checkpoint to resume: pass --overwrite to start again")
+        )  # fmt: skip
+    elif out.is_dir() and not overwrite:
+        other = sorted(p.name for p in out.iterdir() if p.name not in OUTPUTS)
+        other = [n for n in other if not n.startswith(".")]  # a killed writer's temporaries
+        if other:
+            raise JaxscratchError(
+                f"{out} holds {other[0]!r}, which is not a file of a run; give a new or empty "
+                "--out (or --overwrite to write the run beside it)"
+            )
 
 
 def check_recipe(
@@ -181,14 +244,36 @@ def check_memory(model: nn.MLPConfig, recipe: nn.TrainConfig) -> None:
     )
 
 
-def _prepare_dir(out: Path, *, resume: bool, overwrite: bool) -> None:
-    check_run_dir(out, resume=resume, overwrite=overwrite)
-    sync(f"checked {out}")  # every process saw the directory as it was before anyone writes
-    if resume or not writes():
+def check_data(data: Data) -> None:
+    """Refuse data a run cannot learn from or be tested on, saying what was found."""
+    n_train, n_test = len(data.y_train), len(data.y_test)
+    classes = np.unique(np.asarray(data.y_train))
+    if n_train < MIN_TRAIN or n_test < MIN_TEST or len(classes) < 2:
+        seen = ", ".join(map(str, classes[:10].tolist())) or "none"
+        raise JaxscratchError(
+            f"{data.name}: {n_train} training images (classes: {seen}) and {n_test} test "
+            f"images; a run needs at least {MIN_TRAIN} training images of two classes or more "
+            f"and {MIN_TEST} test image: give a larger data set"
+        )
+    if data.x_train.ndim != 3 or data.x_train.shape[1:] != data.x_test.shape[1:]:
+        raise JaxscratchError(
+            f"{data.name}: training images {data.x_train.shape[1:]} and test images "
+            f"{data.x_test.shape[1:]} must be (n, height, width) of one size"
+        )
+
+
+def _prepare_dir(out: Path, *, resume: bool) -> None:
+    """Open ``out`` for writing: drop the temporaries a killed run left and, unless resuming,
+    our own outputs (never anything else); with several processes, only process 0 touches it,
+    after every process has seen the folder as it was."""
+    sync(f"checked {out}")
+    if not writes():
         return
-    for name in OUTPUTS:  # only our own files are removed
-        (out / name).unlink(missing_ok=True)
     out.mkdir(parents=True, exist_ok=True)
+    remove_temporaries(out, OUTPUTS)
+    if not resume:
+        for name in OUTPUTS:
+            (out / name).unlink(missing_ok=True)
 
 
 def train_run(
@@ -215,14 +300,16 @@ def train_run(
         ``resume`` the saved one is used.
       seed: the seed ``key`` was made from, if any: written to ``config.json``, never drawn from.
       resume: continue from the checkpoint with the saved config (``model``, ``recipe`` and
-        ``key`` are ignored); ``epochs``, if given, extends the run.
+        ``key`` are ignored); ``epochs``, if given, is the total to train to (never fewer than
+        the checkpoint holds: ``check_run_dir``).
       test_every_epoch: evaluate on the test part after each epoch (``history.json``); False
         reads the test part once, at the end.
       chosen_by: recorded in ``config.json``'s data (``"sweep"`` for a width search's network).
       devices: > 1 trains data parallel (``nn.make_trainer``).
     """
     out = Path(out)
-    _prepare_dir(out, resume=resume, overwrite=overwrite)
+    check_run_dir(out, resume=resume, overwrite=overwrite, epochs=epochs)
+    check_data(data)
     if resume:
         cfg = RunConfig.read(out)
     elif key is None:
@@ -235,6 +322,7 @@ def train_run(
     data, x_cal, y_cal = _carve(cfg, data)  # the temperature's images, never trained on
     trainer = nn.make_trainer(cfg.model, cfg.train, len(data.y_train), devices=devices)
     cfg = cfg._replace(model=trainer.model, train=trainer.config)
+    _prepare_dir(out, resume=resume)  # every check passed: the first write to ``out``
     if writes():
         write_json(out / "config.json", cfg.to_json())
     state = trainer.init(run_keys(cfg.key).train)
@@ -265,7 +353,7 @@ def train_run(
         else:
             where = "no epoch finished, so nothing was saved; rerun with --overwrite"
         raise nn.DivergedError(f"{err}; {where}") from None
-    report, images = _evaluate(trainer, state, data, x_cal, y_cal)  # every process: gathers
+    report, images = _evaluate(trainer, state, data, x_cal, y_cal, out)  # every process: gathers
     if not writes():
         return RunResult(out, cfg, history, Metrics.from_report(report))
     write_json(out / "history.json", history)
@@ -279,10 +367,16 @@ def _carve(cfg: RunConfig, data: Data) -> tuple[Data, np.ndarray, np.ndarray]:
     return evaluation.carve_calibration(key, data, n_cal)
 
 
-def _evaluate(trainer, state, data: Data, x_cal, y_cal) -> tuple[dict, dict]:
+def _evaluate(trainer, state, data: Data, x_cal, y_cal, run: Path) -> tuple[dict, dict]:
     """(the metrics report, the gallery images) of the trained network on the test part; with
-    several processes each scores its share and the probabilities are gathered once."""
+    several processes each scores its share and the probabilities are gathered once. Refused,
+    before anything is written, when the probabilities are not finite."""
     proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
+    if not np.isfinite(proba).all():
+        raise JaxscratchError(
+            f"the network of {run} gives NaN or infinite probabilities on its test images; "
+            f"nothing was rewritten: train it again with --overwrite"
+        )
     proba_cal = np.asarray(trainer.predict(state, x_cal)) if len(y_cal) else None
     report = metrics_lib.classification_report(data.y_test, proba)
     report |= evaluation.evaluate(data.y_test, proba, y_cal if len(y_cal) else None, proba_cal)
@@ -311,14 +405,15 @@ def train_dataset(
     directory, ``epochs`` and the recipe; load the data set with the run's key (or, with
     ``resume``, the run's own split); fit ``model``'s input and output to it (``recipes``);
     call ``on_data(data)``; train (``train_run``)."""
-    check_run_dir(out, resume=resume, overwrite=overwrite)
-    if epochs is not None and epochs < 1:
-        raise JaxscratchError(f"--epochs must be >= 1, got {epochs}")
+    check_run_dir(out, resume=resume, overwrite=overwrite, epochs=epochs)
     if resume:  # the run's own data, architecture and recipe; ``epochs`` may extend it
         data = load_run_data(out)
     else:
         check_recipe(model, recipe, devices)
         data = load_data(dataset, key=key, data_dir=data_dir, split=split)
+        check_data(data)  # and the recipe against the data's size, before anything is said
+        check_recipe(recipes.model_for(data, model), recipe, devices, n_train=len(data.y_train))
+    check_data(data)
     if on_data is not None:
         on_data(data)
     return train_run(
@@ -355,7 +450,8 @@ class OpenRun(NamedTuple):
 
 
 def open_run(run: str | Path) -> OpenRun:
-    """The config, trainer and trained state of a run directory."""
+    """The config, trainer and trained state of a run directory (its checkpoint checked:
+    ``checkpoint.load`` refuses NaN or infinite weights)."""
     cfg = RunConfig.read(run)
     trainer = nn.make_trainer(cfg.model, cfg.train, max(cfg.data.n_train, cfg.train.batch_size))
     key = jax.random.key(0) if cfg.key is None else cfg.key  # the checkpoint holds the state's key
@@ -366,14 +462,17 @@ def open_run(run: str | Path) -> OpenRun:
 
 def evaluate_run(run: str | Path, data: Data | None = None) -> RunResult:
     """Recompute the test metrics of a run (reloading its data split unless given) and rewrite
-    its metrics and report."""
+    its metrics and report: only once the new metrics are finite, so a valid ``metrics.json``
+    is never replaced by a broken one."""
     run = Path(run)
     opened = open_run(run)
+    history = read_history(run)
     if data is None:
         data = load_run_data(run)
+    check_data(data)
     data, x_cal, y_cal = _carve(opened.config, data)
-    history = json.loads((run / "history.json").read_text())
-    report, images = _evaluate(opened.trainer, opened.state, data, x_cal, y_cal)
+    report, images = _evaluate(opened.trainer, opened.state, data, x_cal, y_cal, run)
+    remove_temporaries(run, OUTPUTS)
     return write_outputs(run, opened.config, history, report, images)
 
 

@@ -25,11 +25,19 @@ import jax.numpy as jnp
 import numpy as np
 
 from jaxscratch import nn
-from jaxscratch._io import check_writable, write_json, write_text
+from jaxscratch._io import check_writable, read_json, remove_temporaries, write_json, write_text
 from jaxscratch.data.split import split as split_data
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.runs import recipes, training
-from jaxscratch.runs.records import Data, PairRecord, RunResult, SweepResult, key_to_json, run_keys
+from jaxscratch.runs.records import (
+    Data,
+    PairRecord,
+    RunResult,
+    SweepResult,
+    check_object,
+    key_to_json,
+    run_keys,
+)
 
 SWEEP_FILES = ("sweep_config.json", "sweep.json", "sweep.md", "heatmap.png")
 
@@ -132,6 +140,47 @@ def choose(pairs: Sequence[PairRecord], n_val: int) -> tuple[PairRecord, str]:
 
 def _pair_path(out: Path, h1: int, h2: int) -> Path:
     return out / "pairs" / f"{h1}x{h2}.json"
+
+
+_FILES = ("sweep_config.json", "sweep.json", "sweep.md", "heatmap.png")
+
+
+def read_sweep_config(out: str | Path) -> dict:
+    """``out/sweep_config.json``, checked (the one loader of a sweep's config)."""
+    path = Path(out) / "sweep_config.json"
+    fix = "pass --overwrite to start the sweep again, or use another --out"
+    d = check_object(read_json(path, fix=fix), path, "the sweep config", fix,
+                     required=("fingerprint",))  # fmt: skip
+    for k in ("h1", "h2"):
+        d.setdefault(k, [])
+        if not isinstance(d[k], list) or not all(isinstance(w, int) for w in d[k]):
+            raise JaxscratchError(f"{path}: {k} is {d[k]!r}, not a list of widths; {fix}")
+    if not isinstance(d["fingerprint"], str):
+        raise JaxscratchError(f"{path}: the fingerprint is not a string; {fix}")
+    return d
+
+
+class Recorded(NamedTuple):
+    """What a sweep directory holds: what an interrupted ``mnist sweep`` resumes from."""
+
+    pairs: int  # width pairs recorded in ``pairs/``
+    total: int  # pairs in the sweep (0: its config not written yet)
+    complete: bool  # every pair, the final network, ``sweep.json`` and the heat map written
+
+
+def recorded(out: str | Path) -> Recorded:
+    """What ``out`` holds of its sweep (read from ``sweep_config.json`` and ``pairs/``)."""
+    out = Path(out)
+    if not (out / "sweep_config.json").is_file():
+        return Recorded(0, 0, False)
+    d = read_sweep_config(out)
+    grid = [(a, b) for a in d["h1"] for b in d["h2"]]
+    done = sum(_pair_path(out, *w).is_file() for w in grid)
+    since = (out / "sweep_config.json").stat().st_mtime_ns
+    after = [out / "sweep.json", out / "heatmap.png"]
+    complete = all(p.is_file() and p.stat().st_mtime_ns >= since for p in after)
+    complete = complete and training.saved(out / "final").complete
+    return Recorded(done, len(grid), done == len(grid) and complete)
 
 
 def _train_pair(
@@ -250,6 +299,7 @@ def run_sweep(
     """
     config = check_sweep_config(config)
     out = Path(out)
+    training.check_data(data)
     split = carve_validation(
         run_keys(key).validation, data.x_train, data.y_train, config.val_fraction
     )
@@ -259,9 +309,9 @@ def run_sweep(
     training.check_recipe(first, config.recipe, config.devices, n_train=n_fit)
     stamp = fingerprint(config, data, key)
     meta_path = out / "sweep_config.json"
+    grid = [(a, b) for a in config.h1 for b in config.h2]
     if meta_path.is_file() and resume:
-        old = json.loads(meta_path.read_text()).get("fingerprint")
-        if old != stamp:
+        if read_sweep_config(out)["fingerprint"] != stamp:
             raise JaxscratchError(
                 f"{out} holds a sweep with another recipe, data or seed; pass --overwrite "
                 "to start again or use another --out"
@@ -274,8 +324,9 @@ def run_sweep(
         write_json(meta_path, {"fingerprint": stamp, "h1": list(config.h1),
                                "h2": list(config.h2), "recipe": config.recipe._asdict(),
                                "seed": seed, "key": key_to_json(key)})  # fmt: skip
+        remove_temporaries(out, _FILES)  # what a killed writer left
+        remove_temporaries(out / "pairs", [_pair_path(out, *w).name for w in grid])
     training.sync(f"cleared {out}")
-    grid = [(a, b) for a in config.h1 for b in config.h2]
     final_epochs = config.final_epochs or config.recipe.epochs
     total = len(grid) * config.recipe.epochs + (final_epochs if final else 0)
     base = 0.0
@@ -289,7 +340,7 @@ def run_sweep(
         path = _pair_path(out, *widths)
         reused = path.is_file()
         if reused:
-            record = PairRecord.from_json(json.loads(path.read_text()))
+            record = PairRecord.read(path)
         else:
             record = _train_pair(config, data, split, widths, key, tick)
             if training.writes():
