@@ -130,11 +130,6 @@ def check_data(x, y) -> RegressionData:
                 f"{name} = {a[np.argmax(big)]:.3g} at row {int(np.argmax(big))} exceeds "
                 f"{LARGEST:.0e} in size, too large to square and sum; rescale the data"
             )
-    if x_np.size > 1 and np.all(x_np == x_np[0]):
-        raise JaxscratchError(
-            f"x is {x_np[0]:g} in all {x_np.size} rows; a regression line needs at least two "
-            "distinct x values"
-        )
     return RegressionData(jnp.asarray(x), jnp.asarray(y))
 
 

@@ -69,8 +69,8 @@ def sequential_frames(
         raise JaxscratchError(f"number of points must be an integer >= 1, got {n}")
     if not 1e-150 <= noise <= 1e150:  # beta = 1 / noise^2 must be a finite float64
         raise JaxscratchError(
-            f"noise sd must lie in [1e-150, 1e150] for a known noise precision 1 / noise^2, "
-            f"got {noise}; e.g. --noise 0.2"
+            f"noise sd must be > 0, within [1e-150, 1e150], for a known noise precision "
+            f"1 / noise^2, got {noise}; e.g. --noise 0.2"
         )
     beta = 1.0 / noise**2
     check_precisions(alpha, beta)
