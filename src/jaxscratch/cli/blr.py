@@ -155,8 +155,8 @@ def _counts(text: str, n: int) -> np.ndarray:
     if values.size == 0 or bad.any():
         shown = f"{values[np.argmax(bad)]:g}" if values.size else "(none)"
         raise JaxscratchError(
-            f"--frames {text!r}: {shown} is not a whole point count in 0..{n} (--n); "
-            f"e.g. '0 1 2 5 {n}'"
+            f"frame counts must lie in 0..{n} (--n) as whole numbers, got {shown} in --frames "
+            f"{text!r}; e.g. '0 1 2 5 {n}'"
         )
     return values.astype(int)
 
