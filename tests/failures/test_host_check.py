@@ -17,12 +17,12 @@ from jaxscratch.app import server as explorer
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 # the real serve() with one tiny tab (the math tabs are tested elsewhere); it exits by itself
-# after two minutes should the test not stop it
+# after five minutes should the test not stop it
 SCRIPT = """
 import os, threading
 import panel as pn
 from jaxscratch.app import server
-threading.Timer(120, lambda: os._exit(3)).start()
+threading.Timer(300, lambda: os._exit(3)).start()
 server.TABS[:] = [("hello", lambda: pn.pane.Markdown("hello"))]
 server.serve(host="127.0.0.1", port=0, open_browser=False)
 """
@@ -37,7 +37,7 @@ def port():
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT], stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, text=True, env=env)  # fmt: skip
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 200
         line = ""
         while time.monotonic() < deadline and "serving" not in line:
             line = proc.stdout.readline()

@@ -61,6 +61,7 @@ def test_more_devices_than_jax_sees_is_named():
         nn.make_trainer(nn.MLPConfig((4, 3, 2)), nn.TrainConfig(batch_size=64), 64, devices=64)
 
 
-def test_batch_must_split_over_devices():
+def test_batch_must_split_over_devices(monkeypatch):
+    monkeypatch.setattr(nn.train.jax, "device_count", lambda: 2)  # two devices are there
     with pytest.raises(JaxscratchError, match="batch size 3 does not split over 2 devices"):
         nn.train.check_devices(2, 3)

@@ -168,7 +168,7 @@ def test_bad_sweep_configs_are_named(kw, message):
         (["--h1", "8", "--h2", "4", "6", "4"], "--h2 lists a width twice: [4, 6, 4]"),
         (["--epochs", "0"], "--epochs must be >= 1"),
         (["--val-fraction", "0.9"], "validation fraction must be in (0, 0.5)"),
-        (["--devices", "3"], "does not split over 3 devices"),
+        (["--devices", "3"], "--devices 3: JAX sees"),
         (["--split", "50-50"], "unknown --split '50-50'; choose one of 80-20, official"),
         (["--dataset", "cifar"], "unknown dataset 'cifar'; choose one of mnist"),
     ],

@@ -103,6 +103,9 @@ def _make_data(key, n, truth, noise, x_range, gap, dtype) -> RegressionData:
     return RegressionData(x.astype(dtype), y.astype(dtype))
 
 
+LARGEST = 1e150  # |x|, |y| bound: their squares, summed over many rows, stay finite in float64
+
+
 def check_data(x, y) -> RegressionData:
     """Validate 1-D finite x and y of equal length; returns them as a float ``RegressionData``."""
     x_np, y_np = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
@@ -121,6 +124,12 @@ def check_data(x, y) -> RegressionData:
                 f"{name} contains NaN or inf at row {int(np.argmax(bad))} "
                 f"({int(bad.sum())} bad values); remove or fix those rows"
             )
+        big = np.abs(a) > LARGEST
+        if big.any():  # the fit squares and sums the values: past this they overflow float64
+            raise JaxscratchError(
+                f"{name} = {a[np.argmax(big)]:.3g} at row {int(np.argmax(big))} exceeds "
+                f"{LARGEST:.0e} in size, too large to square and sum; rescale the data"
+            )
     return RegressionData(jnp.asarray(x), jnp.asarray(y))
 
 
@@ -128,7 +137,9 @@ def load_csv(path: str | os.PathLike) -> RegressionData:
     """Read (x, y) from a two-column CSV file; a non-numeric first row is taken as a header."""
     path = Path(path)
     if not path.is_file():
-        raise JaxscratchError(f"CSV file {str(path)!r} does not exist; give a readable path")
+        what = "is a folder" if path.is_dir() else "is not a regular file" if path.exists() else (
+            "does not exist")  # fmt: skip
+        raise JaxscratchError(f"CSV file {str(path)!r} {what}; give a readable CSV file")
     lines = [ln for ln in path.read_text().splitlines() if ln.strip()]
     if lines and not _is_numeric_row(lines[0]):
         lines = lines[1:]

@@ -106,7 +106,22 @@ def mackay(
     """MacKay's fixed point: gamma = sum lam_i / (alpha + lam_i), alpha = gamma / m^T m,
     beta = (N - gamma) / ||y - Phi m||^2 (PRML §3.5.2), until the relative change < tol."""
     _check_estimable(s, alpha0, beta0)
-    return _mackay(s, alpha0, beta0, tol, max_iter)
+    eb = _mackay(s, alpha0, beta0, tol, max_iter)
+    _check_estimated(eb)
+    return eb
+
+
+def _check_estimated(eb: EmpiricalBayes) -> None:
+    """A fixed point that ran off to 0 or inf says the data cannot estimate the precisions:
+    a residual of zero (points exactly on a curve of the basis, e.g. repeated rows of a line)
+    sends beta to inf, and weights of zero send alpha there."""
+    alpha, beta = float(eb.alpha), float(eb.beta)
+    if not (0 < alpha < math.inf and 0 < beta < math.inf):
+        raise JaxscratchError(
+            f"empirical Bayes cannot estimate the precisions from these data (alpha -> "
+            f"{alpha:g}, beta -> {beta:g}): they lie exactly on a curve of the basis, leaving "
+            "no noise to measure; fix both alpha and beta (CLI: --alpha 1 --beta 100)"
+        )
 
 
 @jax.jit(static_argnames=("max_iter",))
@@ -163,14 +178,14 @@ class DegreeComparison(NamedTuple):
 def compare_degrees(x: Array, y: Array, degrees=range(1, 10)) -> DegreeComparison:
     """Empirical-Bayes log evidence of poly bases of each degree (PRML §3.4, Fig. 3.14).
 
-    A degree whose precision matrix is numerically singular at its optimum gets NaN (shown as
-    missing), not a misleading number.
+    A degree whose precision matrix is numerically singular at its optimum, or whose
+    precisions cannot be estimated, gets NaN (shown as missing), not a misleading number.
     """
     rows = []
     for d in degrees:
         s = stats(design(make_basis("poly", x, degree=int(d)), x), y)
-        eb = mackay(s)
-        try:
+        try:  # a degree that interpolates the data (no residual) cannot be estimated either
+            eb = mackay(s)
             check_conditioning(s, eb.alpha, eb.beta)
             row = (float(eb.log_evidence), float(eb.alpha), float(eb.beta))
         except JaxscratchError:

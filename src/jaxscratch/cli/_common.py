@@ -31,8 +31,9 @@ def parse_array(text: str, name: str) -> np.ndarray:
             return np.atleast_1d(
                 np.loadtxt(path, delimiter="," if "," in path.read_text() else None)
             )
-        except (ValueError, OSError) as err:
-            raise JaxscratchError(f"cannot read {name} from {text!r}: {err}") from None
+        except (ValueError, OSError, EOFError) as err:  # EOFError: an empty .npy file
+            reason = err or "the file is empty"
+            raise JaxscratchError(f"cannot read {name} from {text!r}: {reason}") from None
     rows = [r for r in re.split(r"[;\n]", text) if r.strip()]
     try:
         values = [[float(v) for v in re.split(r"[,\s]+", r.strip()) if v] for r in rows]

@@ -62,6 +62,14 @@ def _params(mean, cov, sx, sy, rho) -> bv.Params:
     return bv.from_cov(np.asarray(mean), np.asarray(cov or REFERENCE_COV).reshape(2, 2))
 
 
+DPI_MAX = 1200  # print resolution; past it a figure's pixels outgrow matplotlib (2**16 a side)
+
+
+def _check_dpi(dpi: int) -> None:
+    if not 1 <= dpi <= DPI_MAX:
+        raise JaxscratchError(f"--dpi must lie in 1..{DPI_MAX}, got {dpi}; e.g. --dpi 120")
+
+
 def _check_view(view: str) -> None:
     check_choice(view, "--view", VIEWS)
 
@@ -100,6 +108,9 @@ def plot(
 ) -> None:
     """Draw the classic figure: samples and 3-sigma ellipse on the floor, marginals on walls."""
     check_positive(n, "--n")
+    if n < 2:
+        raise JaxscratchError("--n must be >= 2 to estimate a covariance (the summary's cov_hat)")
+    _check_dpi(dpi)
     _check_memory(n)
     _check_view(view)
     out = check_writable(vb.check_figure_path(out))
@@ -145,6 +156,7 @@ def animate(
     """Animate a parameter sweep; the same base normals are reused so the cloud morphs."""
     for value, name in ((n, "--n"), (frames, "--frames"), (fps, "--fps")):
         check_positive(value, name)
+    _check_dpi(dpi)
     _check_memory(n, frames)
     _check_view(view)
     out = check_writable(vb.check_figure_path(out, vb.ANIMATION_FORMATS))

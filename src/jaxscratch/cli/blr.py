@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated
 
 import jax
+import numpy as np
 import typer
 from rich.progress import (
     BarColumn,
@@ -208,6 +209,19 @@ def _print_report(report: blr_fit.FitReport, out: Path) -> None:
     out_console.print(f"results in {out}")
 
 
+def _counts(text: str, n: int) -> np.ndarray:
+    """--frames as whole point counts in 0..n (checked before the cast, so 1e30 is named)."""
+    values = parse_array(text, "--frames")
+    bad = ~((values >= 0) & (values <= n) & (values == np.round(values)))
+    if values.size == 0 or bad.any():
+        shown = f"{values[np.argmax(bad)]:g}" if values.size else "(none)"
+        raise JaxscratchError(
+            f"frame counts must lie in 0..{n} (--n) as whole numbers, got {shown} in --frames "
+            f"{text!r}; e.g. '0 1 2 5 {n}'"
+        )
+    return values.astype(int)
+
+
 @app.command()
 def sequential(
     out: Annotated[Path, typer.Option(help="The animation, a .gif file.")] = Path(
@@ -228,7 +242,7 @@ def sequential(
     check_writable(out)
     check_positive(n, "--n")
     check_positive(ms_per_frame, "--ms-per-frame")
-    counts = None if frames is None else parse_array(frames, "--frames").astype(int)
+    counts = None if frames is None else _counts(frames, n)
     with err_console.status("animating", spinner="dots"):
         snaps = sequential_frames(make_key(seed), n, noise=noise, alpha=alpha, counts=counts)
         viz.save_sequential(out, snaps, ms_per_frame)

@@ -42,6 +42,18 @@ def _check_memory(n: int, dim: int, itemsize: int) -> None:
     limits.check_fits(f"--n {n} (d = {dim})", n, draws, lambda m: f"--n {m} at d = {dim}")
 
 
+def _check_representable(name: str, values: np.ndarray, dtype) -> None:
+    """Finite numbers that become inf in ``dtype`` (1e308 in float32) are named, with the fix."""
+    with np.errstate(over="ignore"):
+        overflows = np.isfinite(values).all() and not np.isfinite(values.astype(dtype)).all()
+    if overflows:
+        big = float(np.max(np.abs(values)))
+        raise JaxscratchError(
+            f"{name} holds {big:.3g}, beyond {np.dtype(dtype).name} (largest "
+            f"{float(np.finfo(dtype).max):.3g}); pass --dtype float64 or rescale"
+        )
+
+
 def _distribution(key, n, dim, mean, cov, dtype, condition_number, allow_singular):
     k_mean, k_cov = jax.random.split(key)
     mean_a = parse_array(mean, "--mean") if mean else None
@@ -50,12 +62,15 @@ def _distribution(key, n, dim, mean, cov, dtype, condition_number, allow_singula
         dim = len(mean_a) if mean_a is not None else (cov_a.shape[0] if cov_a is not None else 10)
     check_positive(dim, "--dim")
     _check_memory(n, dim, np.dtype(dtype).itemsize)
-    if mean_a is None:
-        mean_a = gaussian.random_mean(k_mean, dim, scale=2.0, dtype=dtype)
-    if cov_a is None:
+    for name, given in (("--mean", mean_a), ("--cov", cov_a)):
+        if given is not None:
+            _check_representable(name, given, dtype)
+    if cov_a is None:  # (before the mean: a bad --condition-number is refused at once)
         cov_a = gaussian.random_covariance(
             k_cov, dim, condition_number=condition_number, dtype=dtype
         )
+    if mean_a is None:
+        mean_a = gaussian.random_mean(k_mean, dim, scale=2.0, dtype=dtype)
     mean_a, cov_a = np.asarray(mean_a, dtype), np.asarray(cov_a, dtype)
     if mean_a.shape != (dim,):
         raise JaxscratchError(

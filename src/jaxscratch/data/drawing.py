@@ -8,6 +8,7 @@ frame (LeCun et al. 1998). Light strokes on a dark ground, values in [0, 1]. ``i
 is the one way a picture becomes a network input: ``mnist_like(read_image(path), shape)``.
 """
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -108,9 +109,19 @@ def read_image(path: str | Path) -> np.ndarray:
     like MNIST: a dark digit on a light page (mean above one half) is inverted."""
     from PIL import Image, UnidentifiedImageError
 
+    if not Path(path).is_file():  # a FIFO or a device would block the read, a folder fail it
+        what = "does not exist" if not Path(path).exists() else "is not a regular file"
+        raise JaxscratchError(f"cannot read image {path}: it {what}; give a PNG/JPEG file")
     try:
-        with Image.open(path) as im:
-            x = np.asarray(im.convert("L"), np.float64) / 255.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                x = np.asarray(im.convert("L"), np.float64) / 255.0
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise JaxscratchError(
+            f"cannot read image {path}: its header claims more than {Image.MAX_IMAGE_PIXELS:,} "
+            "pixels (a decompression bomb?); give a picture of one digit"
+        ) from None
     except (FileNotFoundError, UnidentifiedImageError, OSError) as err:
         raise JaxscratchError(
             f"cannot read image {path}: {type(err).__name__}; give a PNG/JPEG file"

@@ -29,6 +29,9 @@ class Params(NamedTuple):
     rho: Array
 
 
+SCALE_MAX = 1e12  # sigma in [1e-12, 1e12], |mu| <= 1e12: the density 1 / (2 pi sx sy) is float32
+
+
 def _check_params(mux, muy, sx, sy, rho) -> None:
     for name, v in zip(Params._fields, (mux, muy, sx, sy, rho), strict=True):
         if not np.all(np.isfinite(np.asarray(v, dtype=float))):
@@ -39,6 +42,17 @@ def _check_params(mux, muy, sx, sy, rho) -> None:
         )
     if np.any(np.abs(np.asarray(rho)) >= 1):
         raise JaxscratchError(f"correlation rho = {rho} must satisfy |rho| < 1; give e.g. 0.6")
+    for name, v in (("sx", sx), ("sy", sy)):
+        if np.any(np.asarray(v) < 1 / SCALE_MAX) or np.any(np.asarray(v) > SCALE_MAX):
+            raise JaxscratchError(
+                f"{name} = {v} lies outside [{1 / SCALE_MAX:g}, {SCALE_MAX:g}], the range whose "
+                "densities and axes float32 can hold; rescale the data"
+            )
+    for name, v in (("mux", mux), ("muy", muy)):
+        if np.any(np.abs(np.asarray(v)) > SCALE_MAX):
+            raise JaxscratchError(
+                f"{name} = {v} exceeds {SCALE_MAX:g} in size; shift the data towards 0"
+            )
 
 
 def params(mux=0.0, muy=0.0, sx=1.0, sy=1.0, rho=0.0) -> Params:
@@ -63,6 +77,12 @@ def from_cov(mean, cov) -> Params:
             "give equal off-diagonal entries"
         )
     var_x, var_y, cxy = cov_np[0, 0], cov_np[1, 1], 0.5 * (cov_np[0, 1] + cov_np[1, 0])
+    for name, v in (("s11", var_x), ("s22", var_y)):
+        if v > 0 and not SCALE_MAX**-2 <= v <= SCALE_MAX**2:  # sx = sqrt(s11) in range
+            raise JaxscratchError(
+                f"variance {name} = {v:g} lies outside [{SCALE_MAX**-2:g}, {SCALE_MAX**2:g}], "
+                "the range whose densities and axes float32 can hold; rescale the data"
+            )
     if var_x <= 0 or var_y <= 0 or cxy * cxy >= var_x * var_y:
         raise JaxscratchError(
             f"covariance {cov_np.tolist()} is not positive definite (det = "

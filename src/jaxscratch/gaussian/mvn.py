@@ -39,7 +39,7 @@ def _check_finite(name: str, a: np.ndarray) -> None:
         raise JaxscratchError(f"{name} contains NaN or inf; give finite values")
 
 
-def _check_cov(mean: np.ndarray, cov: np.ndarray, sym_tol: float) -> float:
+def _check_cov(mean: np.ndarray, cov: np.ndarray, sym_tol: float, dtype=np.float64) -> float:
     """Validate (mean, cov) and return the smallest eigenvalue of cov."""
     if mean.ndim != 1 or mean.shape[0] < 1:
         raise JaxscratchError(f"mean must be a vector of length d >= 1, got shape {mean.shape}")
@@ -52,12 +52,30 @@ def _check_cov(mean: np.ndarray, cov: np.ndarray, sym_tol: float) -> float:
         )
     _check_finite("mean", mean)
     _check_finite("covariance", cov)
+    _check_scale(cov, dtype)
     asym = np.max(np.abs(cov - cov.T)) if cov.size else 0.0
     if asym > sym_tol * max(1.0, float(np.max(np.abs(cov)))):
         raise JaxscratchError(
             f"covariance is not symmetric (max |S - S^T| = {asym:.3g}); give a symmetric matrix"
         )
     return float(np.linalg.eigvalsh(0.5 * (cov + cov.T))[0])
+
+
+def _check_scale(cov: np.ndarray, dtype) -> None:
+    """Variances must lie within the square roots of the dtype's range: draws are squared (and
+    summed) to estimate the covariance, and its standard errors scale like the variances
+    squared, so a larger variance overflows (identical inf rows, a "singular" matrix) and a
+    smaller one underflows (standard errors of 0, z = inf)."""
+    info = np.finfo(np.dtype(dtype))
+    lo, hi = float(np.sqrt(info.tiny)), float(np.sqrt(info.max))
+    var = np.abs(np.diag(cov))
+    var = var[var > 0]  # a zero variance is a singular direction, judged by allow_singular
+    if var.size and not (lo <= var.min() and var.max() <= hi):
+        bad = var.max() if var.max() > hi else var.min()
+        raise JaxscratchError(
+            f"covariance has a variance of {bad:.3g}, outside [{lo:.2g}, {hi:.2g}], the range "
+            f"{info.dtype.name} can square and sum; rescale the data (e.g. divide by a unit)"
+        )
 
 
 def _psd_tril(cov: Array) -> Array:
@@ -92,8 +110,8 @@ def from_cov(mean, cov, *, allow_singular: bool = False, sym_tol: float = 1e-6) 
         The ``MVN``; the dtype is that of ``mean`` and ``cov`` promoted together.
     """
     mean_np, cov_np = np.asarray(mean), np.asarray(cov)
-    lam_min = _check_cov(mean_np, cov_np, sym_tol)
     dtype = jnp.result_type(jnp.asarray(mean).dtype, jnp.asarray(cov).dtype)
+    lam_min = _check_cov(mean_np, cov_np, sym_tol, dtype)
     scale_of_cov = float(np.max(np.abs(np.diag(cov_np))))
     eps = np.finfo(np.dtype(dtype)).eps * cov_np.shape[0] * max(scale_of_cov, 1e-300)
     if lam_min < -10.0 * eps:

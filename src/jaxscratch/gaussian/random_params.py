@@ -22,10 +22,24 @@ def _check_dim(d: int) -> int:
     return int(d)
 
 
-def _check_condition_number(condition_number) -> None:
-    """Validate a concrete condition number (a traced one is the caller's to bound)."""
-    if isinstance(condition_number, int | float) and not condition_number >= 1.0:
-        raise JaxscratchError(f"condition_number must be >= 1, got {condition_number}")
+def _check_condition_number(condition_number, d: int | None = None, dtype=None) -> None:
+    """Validate a concrete condition number (a traced one is the caller's to bound): >= 1,
+    finite, and, given ``d`` and ``dtype``, small enough that the matrix is not singular to
+    rounding (``from_cov``'s test: the smallest eigenvalue above 10 d eps times the largest)."""
+    if not isinstance(condition_number, int | float):
+        return
+    if not 1.0 <= condition_number < float("inf"):
+        raise JaxscratchError(
+            f"condition_number must be finite and >= 1, got {condition_number}; e.g. 10"
+        )
+    if d is not None and dtype is not None:
+        largest = 1.0 / (10.0 * d * float(jnp.finfo(dtype).eps))
+        if condition_number > largest:
+            raise JaxscratchError(
+                f"condition_number {condition_number:g} is too large for {jnp.dtype(dtype).name} "
+                f"at d = {d}: the matrix would be singular to rounding; give at most "
+                f"{largest:.3g}" + (" (or use float64)" if jnp.dtype(dtype).itemsize < 8 else "")
+            )
 
 
 def _haar(g: Array) -> Array:
@@ -81,7 +95,7 @@ def random_covariance(
         (d, d) symmetric positive-definite matrix.
     """
     d = _check_dim(d)
-    _check_condition_number(float(condition_number))
+    _check_condition_number(float(condition_number), d, dtype)
     if not scale > 0.0:
         raise JaxscratchError(f"scale must be > 0, got {scale}")
     k_q, k_lam = jax.random.split(key)

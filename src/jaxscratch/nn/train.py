@@ -403,12 +403,8 @@ class Trainer:
 
 
 def check_devices(devices: int, batch_size: int) -> int:
-    """Refuse more devices than JAX sees, and a batch that does not split evenly over them."""
-    if devices >= 1 and batch_size % devices:
-        raise JaxscratchError(
-            f"batch size {batch_size} does not split over {devices} devices; give a multiple "
-            f"of {devices}, e.g. --batch-size {devices * max(1, round(batch_size / devices))}"
-        )
+    """Refuse more devices than JAX sees, and a batch that does not split evenly over them
+    (in that order: a batch is not to blame for devices that are not there)."""
     have = jax.device_count()
     processes = jax.process_count()
     if processes > 1 and (devices % processes or devices // processes > jax.local_device_count()):
@@ -421,6 +417,11 @@ def check_devices(devices: int, batch_size: int) -> int:
         raise JaxscratchError(
             f"--devices {devices}: JAX sees {have} device(s) here; give 1 to {have} (on CPU, "
             "XLA_FLAGS=--xla_force_host_platform_device_count=N before starting makes N)"
+        )
+    if batch_size % devices:
+        raise JaxscratchError(
+            f"batch size {batch_size} does not split over {devices} devices; give a multiple "
+            f"of {devices}, e.g. --batch-size {devices * max(1, round(batch_size / devices))}"
         )
     return devices
 

@@ -481,7 +481,8 @@ def predict_image(run: str | Path, image: str | Path) -> tuple[np.ndarray, list[
     picture is prepared like MNIST (``data.drawing.image_input``)."""
     from jaxscratch.data import drawing
 
+    picture = drawing.read_image(image)  # a bad picture is refused before the run is loaded
     opened = open_run(run)
-    x = drawing.image_input(image, opened.config.data.input_shape)[None]  # (1, h, w)
+    x = drawing.mnist_like(picture, tuple(opened.config.data.input_shape))[None]  # (1, h, w)
     proba = opened.predict(x)[0]
     return proba, opened.config.data.class_names(len(proba))

@@ -67,8 +67,11 @@ def sequential_frames(
     """
     if not (isinstance(n, int | np.integer) and n >= 1):
         raise JaxscratchError(f"number of points must be an integer >= 1, got {n}")
-    if not noise > 0:
-        raise JaxscratchError(f"noise sd must be > 0 for a known noise precision, got {noise}")
+    if not 1e-150 <= noise <= 1e150:  # beta = 1 / noise^2 must be a finite float64
+        raise JaxscratchError(
+            f"noise sd must be > 0, within [1e-150, 1e150], for a known noise precision "
+            f"1 / noise^2, got {noise}; e.g. --noise 0.2"
+        )
     beta = 1.0 / noise**2
     check_precisions(alpha, beta)
     counts = np.arange(n + 1) if counts is None else np.asarray(counts, dtype=int)
