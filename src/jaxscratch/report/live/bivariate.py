@@ -1,7 +1,8 @@
 """The live bivariate panel: the demo's own base normals, morphed in the page by the sliders.
 
 The demo stores the (n, 2) standard normals z behind its figures (``base_normals.npy``); they are
-embedded once, and ``js/bivariate.js`` turns them into x = mu + L z with the 2x2 Cholesky factor
+embedded once, and ``js/bivariate.js`` turns the first n of them (the explorer's n slider) into
+x = mu + L z with the 2x2 Cholesky factor
 of the sliders' Sigma, then redraws the density, the 1/2/3-sigma ellipses, the eigen-axes, the
 marginals over their histograms and, where the reader clicks, the two conditional slices. The
 sliders, presets and window follow ``scenes.controls``, the explorer's spec; the colours follow
@@ -116,6 +117,11 @@ def build(section_dir: Path) -> LayoutDOM | None:
         )  # fmt: skip
         for name, c in controls.SLIDERS.items()
     }
+    n_all = z.shape[0]  # the cloud draws the first n; its slider is the explorer's
+    n_end = max(min(controls.N_MAX, n_all), controls.N_MIN + controls.N_STEP)
+    sliders["n"] = Slider(title="samples n", start=controls.N_MIN, end=n_end,
+                          step=controls.N_STEP, value=min(controls.N_DEFAULT, n_all), width=250,
+                          name="live-bv-n")  # fmt: skip
     preset = Select(title="preset", options=list(controls.PRESETS), value="reference",
                     width=250, name="live-bv-preset")  # fmt: skip
     src = _sources(z)
@@ -125,9 +131,8 @@ def build(section_dir: Path) -> LayoutDOM | None:
     shade = LinearColorMapper(palette=Blues256[::-1], low=0.0, high=1.0)  # high: the peak
     main, top, right = _figures(src, spans, shade)
     readout = Div(width=250, name="live-bv-readout")
-    masses = [
-        f"{k:g}σ: {float(bv.ellipse_mass(k)):.1%}" for k in KS
-    ]  # the legend, from the library
+    mass = bv.ellipse_mass(np.array(KS)).tolist()  # the legend's numbers, by the library
+    labels = [f"{k:g}σ: {m:.1%}" for k, m in zip(KS, mass, strict=True)]
     redraw = CustomJS(
         name=ON_LOAD,
         args={
@@ -140,7 +145,7 @@ def build(section_dir: Path) -> LayoutDOM | None:
             "shade": shade,
             "readout": readout,
             "ks": list(KS),
-            "labels": masses,
+            "labels": labels,
             "snap": controls.SNAP,
         },
         code=script("bivariate"),
@@ -154,5 +159,5 @@ def build(section_dir: Path) -> LayoutDOM | None:
         "as x = μ + L z. Σ stays positive definite for every position (σ &gt; 0, "
         f"|ρ| ≤ {controls.RHO_MAX}). Click the scatter to move the dashed conditional slices.</p>"
     ))  # fmt: skip
-    controls_col = column(note, preset, *(sliders[f] for f in controls.PARAMS), readout)
+    controls_col = column(note, preset, *(sliders[f] for f in (*controls.PARAMS, "n")), readout)
     return row(controls_col, column(row(top), row(main, right)), name="live-bivariate")
