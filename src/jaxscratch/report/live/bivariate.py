@@ -93,6 +93,7 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
                legend_label="p(y)")  # fmt: skip
     right.line("cond", "y", source=src["curves_y"], color=vb.COND_COLOR, line_width=2,
                line_dash="dashed", legend_label="p(y | x₀)")  # fmt: skip
+    right.xaxis.ticker.desired_num_ticks = 3  # a narrow panel: a few density ticks only
     for fig in (top, right):
         fig.legend.label_text_font_size = "8pt"
         fig.legend.background_fill_alpha = 0.6
@@ -152,7 +153,8 @@ def build(section_dir: Path) -> LayoutDOM | None:
     )
     for slider in sliders.values():
         slider.js_on_change("value", redraw)
-    main.js_on_event("tap", redraw)
+    for event in ("tap", "press"):  # a slow click (a loaded machine, a long touch) is a press
+        main.js_on_event(event, redraw)
     preset.js_on_change("value", redraw)
     note = Div(width=250, text=(
         "<p>Drag a slider: the cloud is the demo's own base normals z, moved in your browser "
