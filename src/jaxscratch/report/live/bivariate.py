@@ -36,6 +36,7 @@ BASE_NORMALS = "base_normals.npy"  # written by the demo's bivariate part
 GRID = 121  # density grid points per axis, as scenes.bivariate.scene; the page reads it here
 KS = (1.0, 2.0, 3.0)  # ellipse radii in Mahalanobis units, as the static figure
 SLICE0 = (1.0, 1.0)  # where the conditional slices start, as in the explorer
+SLICE_EVENTS = ("tap", "press", "doubletap")  # clicks on the scatter that move the slices
 _COLUMNS = {
     "samples": ("x", "y"),
     "density": ("image", "x", "y", "dw", "dh"),
@@ -153,7 +154,8 @@ def build(section_dir: Path) -> LayoutDOM | None:
     )
     for slider in sliders.values():
         slider.js_on_change("value", redraw)
-    for event in ("tap", "press"):  # a slow click (a loaded machine, a long touch) is a press
+    # a click is a tap; a slow one a press; the second of two quick ones a double tap
+    for event in SLICE_EVENTS:
         main.js_on_event(event, redraw)
     preset.js_on_change("value", redraw)
     note = Div(width=250, text=(

@@ -258,7 +258,7 @@ if (cb_obj === preset) {
   field(sliders, "sy").value = sy
   field(sliders, "rho").value = Math.round(rho * 100) / 100
 } else {
-  if (cb_obj.event_name === "tap" || cb_obj.event_name === "press") {
+  if (["tap", "press", "doubletap"].includes(cb_obj.event_name)) {
     // a click on the scatter moves both slices there
     field(src, "slice").data = { x0: [Math.round(cb_obj.x * 100) / 100], y0: [Math.round(cb_obj.y * 100) / 100] }
   }
