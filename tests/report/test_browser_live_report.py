@@ -11,6 +11,7 @@ ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 SETTINGS = 50  # random valid parameter settings for the closed forms
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
 ]
 READY = "() => window.jaxscratch && window.jaxscratch.bivariate && window.jaxscratch.mvn"
