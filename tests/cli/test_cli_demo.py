@@ -9,6 +9,8 @@ def test_quick_demo_writes_report_and_resumes(cli, tmp_path):
     assert code == 0 and "report.html" in out_text
     page = (out / "report.html").read_text()
     assert "Sampling a multivariate normal" in page and "data:image/png;base64," in page
+    assert "report size:" in out_text and "live-mvn-pathfig" in page  # the live panel, inlined
+    assert (out / "mvn" / "running.npz").is_file()
     stamp = (out / "mvn" / "section.json").stat().st_mtime_ns
     code, _, err = cli("demo", "--quick", "--part", "mvn", "--out", out)
     assert code == 0 and "reusing" in err
@@ -25,10 +27,11 @@ def test_unknown_part_is_one_line_error(cli, tmp_path):
 def test_bivariate_part_writes_figures_and_animation(cli, tmp_path):
     code, _, _ = cli("demo", "--quick", "--part", "bivariate", "--out", tmp_path)
     assert code == 0
-    for name in ("classic.png", "flat.png", "sweep_rho.gif"):
+    for name in ("classic.png", "flat.png", "sweep_rho.gif", "base_normals.npy"):
         assert (tmp_path / "bivariate" / name).stat().st_size > 1000
     page = (tmp_path / "report.html").read_text()
     assert "data:image/gif;base64," in page and "k-sigma ellipse" in page
+    assert "live-bv-main" in page
 
 
 def test_blr_part_writes_fit_diagnostics_and_animation(cli, tmp_path):

@@ -11,6 +11,7 @@ ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 SETTINGS = 50  # random valid parameter settings for the closed forms
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
     pytest.mark.skipif(chromium_missing() is not None, reason=str(chromium_missing())),
 ]
 READY = "() => window.jaxscratch && window.jaxscratch.bivariate && window.jaxscratch.mvn"
@@ -127,16 +128,18 @@ def test_slider_moves_redraw_the_library_scene(session, page_path, x64):
     from jaxscratch.scenes import bivariate as sb
 
     page, errors, _ = session
-    values = {"mux": 0.5, "muy": -1.25, "sx": 1.6, "sy": 0.7, "rho": -0.63}
+    values = {"mux": 0.5, "muy": -1.25, "sx": 1.6, "sy": 0.7, "rho": -0.63, "n": 300}
     for name, value in values.items():
         page.evaluate(SET_JS, [f"live-bv-{name}", value])
     slice_ = _data(page, "live-bv-slice")
     x0, y0 = float(slice_["x0"][0]), float(slice_["y0"][0])
-    p = bv.params(**values)
-    z = jnp.asarray(np.load(page_path.parent / "bivariate" / "base_normals.npy"), jnp.float64)
+    p = bv.params(**{f: values[f] for f in bv.Params._fields})
+    n = page.evaluate(MODEL_JS, ["live-bv-n", "value"])  # the cloud is the first n draws
+    z = jnp.asarray(np.load(page_path.parent / "bivariate" / "base_normals.npy"), jnp.float64)[:n]
     window = sb.box(p, 3.5, snap=2.0, square=True)
     scene = sb.scene(p, z, window, x0=x0, y0=y0)
     samples = _data(page, "live-bv-samples")
+    assert n == 300 and samples["x"].shape == (300,)
     np.testing.assert_allclose(np.c_[samples["x"], samples["y"]], scene.samples, rtol=1e-9,
                                atol=1e-12)  # fmt: skip
     curves_x, curves_y = _data(page, "live-bv-curves_x"), _data(page, "live-bv-curves_y")

@@ -1,7 +1,8 @@
 """The live bivariate panel: the demo's own base normals, morphed in the page by the sliders.
 
 The demo stores the (n, 2) standard normals z behind its figures (``base_normals.npy``); they are
-embedded once, and ``js/bivariate.js`` turns them into x = mu + L z with the 2x2 Cholesky factor
+embedded once, and ``js/bivariate.js`` turns the first n of them (the explorer's n slider) into
+x = mu + L z with the 2x2 Cholesky factor
 of the sliders' Sigma, then redraws the density, the 1/2/3-sigma ellipses, the eigen-axes, the
 marginals over their histograms and, where the reader clicks, the two conditional slices. The
 sliders, presets and window follow ``scenes.controls``, the explorer's spec; the colours follow
@@ -35,6 +36,7 @@ BASE_NORMALS = "base_normals.npy"  # written by the demo's bivariate part
 GRID = 121  # density grid points per axis, as scenes.bivariate.scene; the page reads it here
 KS = (1.0, 2.0, 3.0)  # ellipse radii in Mahalanobis units, as the static figure
 SLICE0 = (1.0, 1.0)  # where the conditional slices start, as in the explorer
+SLICE_EVENTS = ("tap", "press", "doubletap")  # clicks on the scatter that move the slices
 _COLUMNS = {
     "samples": ("x", "y"),
     "density": ("image", "x", "y", "dw", "dh"),
@@ -92,6 +94,7 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
                legend_label="p(y)")  # fmt: skip
     right.line("cond", "y", source=src["curves_y"], color=vb.COND_COLOR, line_width=2,
                line_dash="dashed", legend_label="p(y | x₀)")  # fmt: skip
+    right.xaxis.ticker.desired_num_ticks = 3  # a narrow panel: a few density ticks only
     for fig in (top, right):
         fig.legend.label_text_font_size = "8pt"
         fig.legend.background_fill_alpha = 0.6
@@ -116,6 +119,11 @@ def build(section_dir: Path) -> LayoutDOM | None:
         )  # fmt: skip
         for name, c in controls.SLIDERS.items()
     }
+    n_all = z.shape[0]  # the cloud draws the first n; its slider is the explorer's
+    n_end = max(min(controls.N_MAX, n_all), controls.N_MIN + controls.N_STEP)
+    sliders["n"] = Slider(title="samples n", start=controls.N_MIN, end=n_end,
+                          step=controls.N_STEP, value=min(controls.N_DEFAULT, n_all), width=250,
+                          name="live-bv-n")  # fmt: skip
     preset = Select(title="preset", options=list(controls.PRESETS), value="reference",
                     width=250, name="live-bv-preset")  # fmt: skip
     src = _sources(z)
@@ -125,9 +133,8 @@ def build(section_dir: Path) -> LayoutDOM | None:
     shade = LinearColorMapper(palette=Blues256[::-1], low=0.0, high=1.0)  # high: the peak
     main, top, right = _figures(src, spans, shade)
     readout = Div(width=250, name="live-bv-readout")
-    masses = [
-        f"{k:g}σ: {float(bv.ellipse_mass(k)):.1%}" for k in KS
-    ]  # the legend, from the library
+    mass = bv.ellipse_mass(np.array(KS)).tolist()  # the legend's numbers, by the library
+    labels = [f"{k:g}σ: {m:.1%}" for k, m in zip(KS, mass, strict=True)]
     redraw = CustomJS(
         name=ON_LOAD,
         args={
@@ -140,19 +147,21 @@ def build(section_dir: Path) -> LayoutDOM | None:
             "shade": shade,
             "readout": readout,
             "ks": list(KS),
-            "labels": masses,
+            "labels": labels,
             "snap": controls.SNAP,
         },
         code=script("bivariate"),
     )
     for slider in sliders.values():
         slider.js_on_change("value", redraw)
-    main.js_on_event("tap", redraw)
+    # a click is a tap; a slow one a press; the second of two quick ones a double tap
+    for event in SLICE_EVENTS:
+        main.js_on_event(event, redraw)
     preset.js_on_change("value", redraw)
     note = Div(width=250, text=(
         "<p>Drag a slider: the cloud is the demo's own base normals z, moved in your browser "
         "as x = μ + L z. Σ stays positive definite for every position (σ &gt; 0, "
         f"|ρ| ≤ {controls.RHO_MAX}). Click the scatter to move the dashed conditional slices.</p>"
     ))  # fmt: skip
-    controls_col = column(note, preset, *(sliders[f] for f in controls.PARAMS), readout)
+    controls_col = column(note, preset, *(sliders[f] for f in (*controls.PARAMS, "n")), readout)
     return row(controls_col, column(row(top), row(main, right)), name="live-bivariate")

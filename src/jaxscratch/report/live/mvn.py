@@ -49,8 +49,6 @@ def _figures(src: dict[str, ColumnDataSource], n_span: Span, bounds: tuple[Span,
     for span in bounds:
         zfig.add_layout(span)
     zfig.y_range = Range1d(-5, 5, name="live-mvn-zrange")
-    zfig.legend.orientation = "horizontal"
-    zfig.add_layout(zfig.legend[0], "below")
     path = figure(width=440, height=300, x_axis_type="log", tools="", toolbar_location=None,
                   x_axis_label="n", y_axis_label="max |z|", name="live-mvn-pathfig",
                   title="largest |z| as n grows (dashed: the Bonferroni bound)")  # fmt: skip
@@ -59,8 +57,11 @@ def _figures(src: dict[str, ColumnDataSource], n_span: Span, bounds: tuple[Span,
     path.line("n", "bound", source=src["path"], color="black", line_dash="dashed", line_width=2)
     path.add_layout(n_span)
     path.y_range = Range1d(0, 5, name="live-mvn-pathrange")
-    path.legend.location = "top_right"
-    path.legend.background_fill_alpha = 0.6
+    for fig in (zfig, path):  # along the top, over the headroom the page keeps free (mvn.js)
+        fig.legend.location = "top_left"
+        fig.legend.orientation = "horizontal"
+        fig.legend.background_fill_alpha = 0.6
+        fig.legend.label_text_font_size = "8pt"
     return zfig, path
 
 

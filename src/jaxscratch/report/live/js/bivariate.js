@@ -2,7 +2,7 @@
 // (Bishop PRML §2.3) and the redraw they drive.
 //
 // This file is the body of one Bokeh CustomJS. Its args are in scope: `sliders` (mux, muy, sx,
-// sy, rho), `preset` and `presets`, the data sources `src`, the slice `spans`, the scatter
+// sy, rho and the cloud's size n), `preset` and `presets`, the data sources `src`, the slice `spans`, the scatter
 // `main` and the colour map of its density `shade`, the `readout` Div, the ellipse radii `ks` with their legend `labels`, and the window
 // `snap`. `cb_obj` is what fired: a slider, the preset, a tap on the scatter or document_ready.
 // Each function mirrors one in jaxscratch.gaussian.bivariate or scenes.bivariate; the browser
@@ -114,12 +114,12 @@ function histogram(values, lo, hi, bins) {
   return counts.map((c) => c / (values.length * width))
 }
 
-function transform(p, z0, z1) {
-  // x = mu + L z for every base normal z = (z0, z1)
+function transform(p, z0, z1, n = z0.length) {
+  // x = mu + L z for the first n base normals z = (z0, z1)
   const L = cholesky(p)
-  const x = new Float64Array(z0.length)
-  const y = new Float64Array(z0.length)
-  for (let i = 0; i < z0.length; i++) {
+  const x = new Float64Array(n)
+  const y = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
     x[i] = p.mux + L[0][0] * z0[i]
     y[i] = p.muy + L[1][0] * z0[i] + L[1][1] * z1[i]
   }
@@ -191,7 +191,8 @@ function redraw() {
   const [xlo, xhi, ylo, yhi] = plotWindow(p, snap)
   const xs = linspace(xlo, xhi, grid)
   const ys = linspace(ylo, yhi, grid)
-  const { x, y } = transform(p, z.z0, z.z1)
+  const n = Math.min(field(sliders, "n").value, z.z0.length)
+  const { x, y } = transform(p, z.z0, z.z1, n)
   const values = new Float64Array(grid * grid)
   for (let r = 0; r < grid; r++) {
     for (let c = 0; c < grid; c++) values[r * grid + c] = density(p, xs[c], ys[r])
@@ -257,7 +258,7 @@ if (cb_obj === preset) {
   field(sliders, "sy").value = sy
   field(sliders, "rho").value = Math.round(rho * 100) / 100
 } else {
-  if (cb_obj.event_name === "tap") {
+  if (["tap", "press", "doubletap"].includes(cb_obj.event_name)) {
     // a click on the scatter moves both slices there
     field(src, "slice").data = { x0: [Math.round(cb_obj.x * 100) / 100], y0: [Math.round(cb_obj.y * 100) / 100] }
   }

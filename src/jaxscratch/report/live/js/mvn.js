@@ -51,10 +51,11 @@ function redraw() {
   bounds[0].location = v.threshold
   bounds[1].location = -v.threshold
   n_span.location = v.n
-  const top = 1.15 * Math.max(v.threshold, ...v.zMean.map(Math.abs), ...v.zCov.map(Math.abs))
-  zfig.y_range.setv({ start: -top, end: top })
+  // headroom above the bound for the legends along the top
+  const top = Math.max(v.threshold, ...v.zMean.map(Math.abs), ...v.zCov.map(Math.abs))
+  zfig.y_range.setv({ start: -1.1 * top, end: 1.6 * top })
   const highest = Math.max(v.threshold, ...field(t, "max_mean"), ...field(t, "max_cov"))
-  path.y_range.setv({ start: 0, end: 1.15 * highest })
+  path.y_range.setv({ start: 0, end: 1.3 * highest })
   n_slider.title = `n = ${v.n.toLocaleString("en")} of ${ns[ns.length - 1].toLocaleString("en")}`
   readout.text = readoutHtml(v)
 }

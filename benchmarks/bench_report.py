@@ -1,0 +1,162 @@
+"""Slider/click-to-redraw latency of the live report's panels, in headless chromium, offline.
+
+Writes a demo-sized live page (10,000 base normals for the bivariate panel; running sums of a
+d = 10 sample of 100,000 rows at 120 sample sizes for the MVN panel) with the library, opens it
+from file:// with the network off, and times every move in the page: from just before a
+slider's value is set (or the scatter is clicked) until the redrawn frame has been painted (two
+animation frames after the panel's data changed). Warm-up moves are not counted.
+
+    python benchmarks/bench_report.py --json    # {"p50_ms": ..., "p95_ms": ..., "moves": ...}
+    python benchmarks/bench_report.py --rival   # also the server explorer's rho slider
+    python benchmarks/bench_report.py --run-dir runs/demo   # a real demo folder's page
+"""
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from harness import browser_page, chromium_missing, live_report  # noqa: E402
+
+READY = "() => window.jaxscratch && window.jaxscratch.bivariate && window.jaxscratch.mvn"
+# Set a named slider's value (its CustomJS redraws at once) and resolve with the milliseconds
+# until the next frame has been painted.
+MOVE_JS = """async ([name, value]) => {
+  const model = Bokeh.documents[0].get_model_by_name(name)
+  const t0 = performance.now()
+  model.value = value
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+  return performance.now() - t0
+}"""
+# Arm a promise that resolves with the milliseconds from now until the slice has moved (a click
+# on the scatter) and the frame is painted; the click is then sent by the browser's input.
+ARM_CLICK_JS = """() => {
+  const slice = Bokeh.documents[0].get_model_by_name('live-bv-slice')
+  const before = slice.data.x0[0]
+  const t0 = performance.now()
+  window.__moved = new Promise((resolve) => {
+    const check = () => {
+      if (slice.data.x0[0] !== before) {
+        requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)))
+      } else if (performance.now() - t0 > 5000) {
+        resolve(null) // the click missed the scatter: reported, never waited for
+      } else {
+        setTimeout(check, 0)
+      }
+    }
+    check()
+  })
+}"""
+
+
+def _slider_moves(moves: int, seed: int) -> list[tuple[str, float]]:
+    """Bivariate slider moves: a random slider to a random value of its range and step."""
+    from jaxscratch.scenes import controls
+
+    rng = np.random.default_rng(seed)
+    names = list(controls.SLIDERS)
+    out = []
+    for _ in range(moves):
+        name = names[rng.integers(len(names))]
+        c = controls.SLIDERS[name]
+        steps = round((c.end - c.start) / c.step)
+        out.append((f"live-bv-{name}", round(c.start + c.step * int(rng.integers(steps + 1)), 6)))
+    return out
+
+
+def _mvn_moves(moves: int, d_max: int, k: int, seed: int) -> list[tuple[str, float]]:
+    """MVN moves: mostly the n slider (an index into the stored sizes), every fifth one d."""
+    rng = np.random.default_rng(seed)
+    return [("live-mvn-d", int(rng.integers(1, d_max + 1))) if i % 5 == 4
+            else ("live-mvn-n", int(rng.integers(k))) for i in range(moves)]  # fmt: skip
+
+
+def measure(page_path: Path, moves: int, warmup: int = 5) -> dict[str, list[float]]:
+    """Latencies (ms) per kind of move: bivariate sliders, clicks on the scatter, MVN sliders."""
+    with browser_page(width=1300, height=1000) as (page, errors):
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.context.set_offline(True)
+        page.goto(page_path.as_uri())
+        page.wait_for_function(READY, timeout=60_000)
+        k = page.evaluate("() => window.jaxscratch.mvn && Bokeh.documents[0]"
+                          ".get_model_by_name('live-mvn-n').end + 1")  # fmt: skip
+        d_max = page.evaluate("() => Bokeh.documents[0].get_model_by_name('live-mvn-d').end")
+        result: dict[str, list[float]] = {}
+        for kind, plan in (
+            ("bivariate slider", _slider_moves(warmup + moves, 0)),
+            ("mvn slider", _mvn_moves(warmup + moves, d_max, k, 1)),
+        ):
+            times = [page.evaluate(MOVE_JS, list(move)) for move in plan]
+            result[kind] = times[warmup:]
+        scatter = page.locator("#bivariate .bk-Figure").nth(1).bounding_box()
+        rng = np.random.default_rng(2)
+        clicks = []
+        for i in range(warmup + moves):
+            # inside the plot frame, alternating halves so that every click moves the slice
+            u = rng.uniform(0.3, 0.55) if i % 2 else rng.uniform(0.6, 0.85)
+            v = rng.uniform(0.2, 0.8)
+            page.evaluate(ARM_CLICK_JS)
+            page.mouse.click(scatter["x"] + u * scatter["width"],
+                             scatter["y"] + v * scatter["height"])  # fmt: skip
+            clicks.append(page.evaluate("() => window.__moved"))
+        missed = sum(c is None for c in clicks[warmup:])  # reported below, never hidden
+        result["bivariate click"] = [c for c in clicks[warmup:] if c is not None]
+        if errors:
+            raise RuntimeError(f"browser console errors: {errors}")
+        if missed:
+            print(f"{missed} of {moves} measured clicks did not move the slice", file=sys.stderr)
+        if stray := [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]:
+            raise RuntimeError(f"the page requested {stray}")
+    return result
+
+
+def _summary(lat) -> dict:
+    lat = np.asarray(lat, dtype=float)
+    return {
+        "p50_ms": round(float(np.percentile(lat, 50)), 1),
+        "p95_ms": round(float(np.percentile(lat, 95)), 1),
+        "moves": int(lat.size),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--moves", type=int, default=100, help="measured moves per kind (>= 100)")
+    parser.add_argument("--json", action="store_true", help="print JSON only")
+    parser.add_argument("--run-dir", type=Path, default=None,
+                        help="time this demo folder's report.html, not a fresh page")  # fmt: skip
+    parser.add_argument("--rival", action="store_true",
+                        help="also time the server explorer's rho slider (no --json)")  # fmt: skip
+    args = parser.parse_args()
+    if reason := chromium_missing():
+        sys.exit(f"cannot run the browser benchmark: {reason}")
+    with tempfile.TemporaryDirectory() as tmp:
+        page = (args.run_dir / "report.html" if args.run_dir
+                else live_report(Path(tmp), n=10_000, d=10, n_mvn=100_000))  # fmt: skip
+        size = page.stat().st_size
+        per_kind = measure(page, args.moves)
+    result = _summary(np.concatenate(list(per_kind.values())))
+    if args.json:
+        print(json.dumps(result | {"per_kind": {k: _summary(v) for k, v in per_kind.items()}}))
+        return
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, python {platform.python_version()}, page {size / 1e6:.1f} MB")
+    rows = [(f"live page, {kind}", _summary(v)) for kind, v in per_kind.items()]
+    rows.append(("live page, all moves", result))
+    if args.rival:
+        from bench_explorer import measure as explorer_measure
+
+        rows.append(("rival: server explorer, rho slider (Python per move)",
+                     _summary(explorer_measure(args.moves))))  # fmt: skip
+    for label, r in rows:
+        print(f"{label}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms over {r['moves']} moves")
+
+
+if __name__ == "__main__":
+    main()
