@@ -31,7 +31,7 @@ def test_fit_writes_hmc_diagnostics_and_an_arviz_file_that_agrees_with_ours(cli,
     assert idata.posterior["w0"].shape == (4, 1000)
     stats = idata.sample_stats
     assert {"diverging", "energy", "tree_depth", "acceptance_rate", "step_size"} <= set(stats)
-    assert json.loads(idata.posterior.attrs["priors"])["alpha"].startswith("Gamma")
+    assert json.loads(idata.attrs["priors"])["alpha"].startswith("Gamma")  # file-level attributes
     np.testing.assert_allclose(idata.observed_data["y"].size, s["n"])
     summ = az.summary(idata)
     # R-hat: both are 1 + O(1/S) for mixed chains, S = 1000 draws per chain

@@ -106,7 +106,10 @@ def fit(
         float | None, typer.Option(help="Student-t degrees of freedom (default: sampled).")
     ] = None,
     outliers: Annotated[
-        float, typer.Option(help="Fraction of generated points made outliers, in [0, 0.5].")
+        float,
+        typer.Option(
+            help="Fraction of generated points made outliers, in [0, 0.5] (not with --csv)."
+        ),
     ] = 0.0,
     dense_mass: Annotated[bool, typer.Option(help="NUTS: adapt a dense mass matrix.")] = False,
     progress: Annotated[

@@ -73,8 +73,11 @@ def fit_figure(report: FitReport) -> Figure:
     if mp is not None:
         g = _a(report.grid)
         lo, hi = mp.predictive_band
+        band = f"y ± {BAND_SDS:g} sd"
+        if report.summary.likelihood != "gaussian":
+            band = f"± {BAND_SDS:g} (var f + t scale²)^½; the t tails reach further"
         ax.plot(g, _a(lo), ":", color="#756bb1", lw=1.5,
-                label=f"MCMC predictive band (y ± {BAND_SDS:g} sd, from draws)")  # fmt: skip
+                label=f"MCMC predictive band ({band}, from draws)")  # fmt: skip
         ax.plot(g, _a(hi), ":", color="#756bb1", lw=1.5)
         if report.summary.likelihood != "gaussian":
             label = "Student-t posterior mean (NUTS); the bands are the Gaussian fit's"
