@@ -14,6 +14,9 @@ from jaxscratch.errors import JaxscratchError
 from jaxscratch.nn import checkpoint
 from jaxscratch.runs import training
 
+# each subprocess is bounded by cluster_helpers.HARD_TIMEOUT; on a crowded machine a fixture of
+# three JAX processes can outlast pytest-timeout's 600 s, hence the longer bound on these tests
+LONG = pytest.mark.timeout(1500)
 TRAIN = ["mnist", "train", "--dataset", "digits", "--hidden", "16", "8", "--batch-size", "64",
          "--epochs", "2", "--seed", "1", "--json"]  # fmt: skip
 
@@ -36,6 +39,7 @@ def _close(a, b, rtol=1e-4):
 
 
 @pytest.mark.slow
+@LONG
 def test_two_processes_train_the_one_process_two_device_run(runs):
     root, results = runs
     one, two = root / "one", root / "two"
@@ -58,6 +62,7 @@ def test_two_processes_train_the_one_process_two_device_run(runs):
 
 
 @pytest.mark.slow
+@LONG
 def test_resuming_both_processes_from_an_epoch_1_checkpoint_gives_the_uninterrupted_run(
     runs, tmp_path
 ):
