@@ -86,8 +86,8 @@ def _free_port() -> int:
 
 
 def _spawn(kind: str, devices_per_process: int, processes: int, repeats: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(SRC), "JAX_PLATFORMS": "cpu",
-           "XLA_FLAGS": f"--xla_force_host_platform_device_count={devices_per_process}"}  # fmt: skip
+    flags = f"--xla_force_host_platform_device_count={devices_per_process}"
+    env = {**os.environ, "PYTHONPATH": str(SRC), "JAX_PLATFORMS": "cpu", "XLA_FLAGS": flags}
     port = _free_port()
     procs = []
     for i in range(processes):
@@ -158,9 +158,12 @@ def main() -> None:
                 print(f"{kind:5} {devices} device(s) in {procs} process(es): "
                       f"{r['rate']:.4g} {rows[-1]['unit']}  speedup {rows[-1]['speedup']:.2f}  "
                       f"efficiency {rows[-1]['efficiency']:.2f}", flush=True)  # fmt: skip
-    result = {"machine": {**_machine(), "load_1min_before": load_before},
-              "mvn": {"n": MVN_N, "chunk": CHUNK, "dim": DIM},
-              "train": {"n": TRAIN_N, "batch": BATCH, "widths": list(WIDTHS)}, "rows": rows}  # fmt: skip
+    result = {
+        "machine": {**_machine(), "load_1min_before": load_before},
+        "mvn": {"n": MVN_N, "chunk": CHUNK, "dim": DIM},
+        "train": {"n": TRAIN_N, "batch": BATCH, "widths": list(WIDTHS)},
+        "rows": rows,
+    }
     if a.json:
         print(json.dumps(result, indent=2))
 
