@@ -1,7 +1,6 @@
 """jaxscratch.runs.mcmc_lab: seeded verdicts per fault, the lesson, progress never changes draws.
 
-One quick lab (one replicate per fault) is run per module and shared; the progress test reuses
-its compiled sampler (same target structure and sizes).
+One quick lab (one replicate per fault) is run per module and shared.
 """
 
 import jax
@@ -56,7 +55,8 @@ def test_unknown_fault_is_one_error():
         mcmc_lab.check_faults(["typo"])
 
 
-def test_the_progress_bar_does_not_change_the_draws(lab, x64):
+def test_the_progress_bar_does_not_change_the_draws(x64):
+    """With a listener the program has a host callback per step; the draws are the same."""
     center = mcmc.Position(jnp.zeros(2), jnp.asarray(1.0), jnp.asarray(2.0))
     init = mcmc.init_positions(jax.random.key(3), center, jax.tree.map(jnp.ones_like, center),
                                mcmc_lab.CHAINS)  # fmt: skip

@@ -166,8 +166,9 @@ def nuts(
     fixed = None if step_size is None else jnp.asarray(step_size, jax.tree.leaves(init)[0].dtype)
     with _reporting(progress, n_chains):
         out = _nuts_chains(
-            logdensity, keys, init, fixed, n_warmup, n_samples, target_accept, dense_mass
-        )
+            logdensity, keys, init, fixed, n_warmup, n_samples, target_accept, dense_mass,
+            progress is not None,
+        )  # fmt: skip
         return Chains(*jax.block_until_ready(out))
 
 
@@ -193,17 +194,19 @@ def _tick() -> None:
         sink()
 
 
-def _report_step() -> None:
-    """One host callback per step of all chains. It takes no argument, so ``vmap`` leaves it
-    unbatched; it returns nothing, so the draws cannot depend on it; and it is compiled in
-    whether or not anyone listens, so a progress bar never changes the program."""
-    jax.debug.callback(_tick)
+def _report_step(tick: bool) -> None:
+    """With ``tick``, one host callback per step of all chains. It takes no argument, so
+    ``vmap`` leaves it unbatched, and it returns nothing, so the draws cannot depend on it.
+    Without a listener it is left out of the program: a host call per step costs real time
+    on a loaded machine."""
+    if tick:
+        jax.debug.callback(_tick)
 
 
-@jax.jit(static_argnums=(4, 5, 7))
-def _nuts_chains(logdensity, keys, init, fixed, n_warmup, n_samples, target_accept, dense):
+@jax.jit(static_argnums=(4, 5, 7, 8))
+def _nuts_chains(logdensity, keys, init, fixed, n_warmup, n_samples, target_accept, dense, tick):
     def info_fn(state, info, adaptation_state):
-        _report_step()
+        _report_step(tick)
         return blackjax.adaptation.base.get_filter_adapt_info_fn()(state, info, adaptation_state)
 
     warmup = blackjax.window_adaptation(
@@ -228,7 +231,7 @@ def _nuts_chains(logdensity, keys, init, fixed, n_warmup, n_samples, target_acce
 
         def step(st, k):
             st, info = kernel.step(k, st)
-            _report_step()
+            _report_step(tick)
             return st, (
                 st.position, info.is_divergent, info.acceptance_rate, info.energy,
                 info.num_trajectory_expansions, info.num_integration_steps,
@@ -265,11 +268,12 @@ def rwm(
     check_run(n_chains, n_warmup, n_samples)
     keys = jax.random.split(key, n_chains)
     with _reporting(progress, n_chains):
-        return jax.block_until_ready(_rwm_chains(logdensity, keys, init, n_warmup, n_samples))
+        out = _rwm_chains(logdensity, keys, init, n_warmup, n_samples, progress is not None)
+        return jax.block_until_ready(out)
 
 
-@jax.jit(static_argnums=(3, 4))
-def _rwm_chains(logdensity, keys, init, n_warmup, n_samples):
+@jax.jit(static_argnums=(3, 4, 5))
+def _rwm_chains(logdensity, keys, init, n_warmup, n_samples, tick):
     def kernel(scale, unravel):
         def random_step(k, position):
             flat, _ = ravel_pytree(position)
@@ -288,7 +292,7 @@ def _rwm_chains(logdensity, keys, init, n_warmup, n_samples):
             st, info = kernel(jnp.exp(log_eps) * diag, unravel).step(k_i[0], st)
             rate = 1.0 / jnp.sqrt(i + 1.0)  # Robbins-Monro gain
             log_eps = log_eps + rate * (info.acceptance_rate - _RWM_TARGET_ACCEPT)
-            _report_step()
+            _report_step(tick)
             return (st, log_eps, diag, i + 1.0), ravel_pytree(st.position)[0]
 
         state = blackjax.additive_step_random_walk.init(position, logdensity)
@@ -304,7 +308,7 @@ def _rwm_chains(logdensity, keys, init, n_warmup, n_samples):
 
         def step(st, k):
             st, info = alg.step(k, st)
-            _report_step()
+            _report_step(tick)
             return st, (st.position, jnp.zeros((), bool), info.acceptance_rate)
 
         _, (pos, div, acc) = lax.scan(step, state, jax.random.split(k3, n_samples))

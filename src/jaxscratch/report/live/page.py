@@ -17,7 +17,7 @@ from bokeh.models import CustomJS, LayoutDOM
 from bokeh.resources import INLINE
 
 from jaxscratch.report import Section, render_html
-from jaxscratch.report.live import bivariate, mvn
+from jaxscratch.report.live import bivariate, blr, mnist, mvn
 from jaxscratch.report.live.assets import ON_LOAD
 
 MAX_BYTES = 12_000_000  # the page must fit a mail attachment and a course site's upload limit
@@ -25,6 +25,8 @@ MAX_BYTES = 12_000_000  # the page must fit a mail attachment and a course site'
 PANELS: dict[str, Callable[[Path], LayoutDOM | None]] = {
     "bivariate": bivariate.build,
     "mvn": mvn.build,
+    "blr": blr.build,
+    "mnist": mnist.build,
 }
 
 
@@ -49,6 +51,11 @@ def live_html(
             doc.js_on_event("document_ready", callback)
     script, divs = components(layouts)
     # Bokeh's JS and CSS inlined, only the parts these panels use (WebGL, MathJax if asked for)
-    resources = "".join(bundle_for_objs_and_resources(list(layouts.values()), INLINE))
+    bundle = bundle_for_objs_and_resources(list(layouts.values()), INLINE)
+    # Inline, every byte the panels need is in ``js_raw``/``css_raw``; what Bokeh still lists as
+    # files are the URLs that other imported model classes declare (Panel's ES-module shim once
+    # Panel is imported in this process), which the page never uses: it must load nothing.
+    bundle.js_files, bundle.css_files = [], []
+    resources = "".join(bundle)
     return render_html(sections, title=title, intro=intro, environment=environment, base=out,
                        head=resources + script, panels=divs)  # fmt: skip
