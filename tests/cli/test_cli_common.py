@@ -47,4 +47,6 @@ def test_no_module_flips_a_jax_switch_for_the_whole_process():
                 target = node.value
                 if isinstance(target, ast.Attribute) and target.attr == "config":
                     calls.append(f"{path.relative_to(SRC)}:{node.lineno}")
-    assert calls == []
+    # the one exception: a multi-process run IS the whole process, and JAX reads the CPU
+    # collectives choice once, when ``jax.distributed`` brings the backend up
+    assert [c for c in calls if not c.startswith("cli/_cluster.py:")] == []

@@ -52,6 +52,9 @@ def test_corrupt_checkpoint_is_refused_on_resume(cli, tmp_path):
 def test_evaluate_and_predict_need_a_run(cli, tmp_path):
     code, _, err = cli("mnist", "evaluate", tmp_path)
     assert code == 2 and "not a run directory" in err
+    from PIL import Image
+
+    Image.new("L", (8, 8), 0).save(tmp_path / "x.png")  # the picture is read first: a real one
     code, _, err = cli("mnist", "predict", tmp_path, tmp_path / "x.png")
     assert code == 2 and "not a run directory" in err
 

@@ -204,6 +204,7 @@ def test_a_click_adds_a_point_and_a_click_on_it_removes_it(blr_page, blr_demo):
     assert len(xs) == n0 + 1 and abs(xs[-1] - 0.25) < 0.02 and abs(ys[-1] - 1.6) < 0.05
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "live-blr.png"), full_page=True)
+    page.wait_for_timeout(700)  # a second, separate click: two within ~300 ms are a double tap
     page.mouse.click(*page.evaluate(SCREEN_JS, ["blr-fit", xs[-1], ys[-1]]))
     assert len(page.evaluate(COLUMN_JS, ["blr-points", "x"])) == n0
     readout = page.evaluate("() => Bokeh.documents[0].get_model_by_name('blr-readout').text")

@@ -371,7 +371,8 @@ def _evaluate(trainer, state, data: Data, x_cal, y_cal, run: Path) -> tuple[dict
     """(the metrics report, the gallery images) of the trained network on the test part; with
     several processes each scores its share and the probabilities are gathered once. Refused,
     before anything is written, when the probabilities are not finite."""
-    proba = nn.evaluate(trainer, state, data.x_test, data.y_test)[2]
+    x_test = np.asarray(data.x_test)  # the test images, read here once
+    proba = nn.evaluate(trainer, state, x_test, data.y_test)[2]
     if not np.isfinite(proba).all():
         raise JaxscratchError(
             f"the network of {run} gives NaN or infinite probabilities on its test images; "
@@ -380,7 +381,7 @@ def _evaluate(trainer, state, data: Data, x_cal, y_cal, run: Path) -> tuple[dict
     proba_cal = np.asarray(trainer.predict(state, x_cal)) if len(y_cal) else None
     report = metrics_lib.classification_report(data.y_test, proba)
     report |= evaluation.evaluate(data.y_test, proba, y_cal if len(y_cal) else None, proba_cal)
-    return report, evaluation.gallery_images(data.x_test, report)
+    return report, evaluation.gallery_images(x_test, report)
 
 
 def train_dataset(
@@ -412,7 +413,8 @@ def train_dataset(
         check_recipe(model, recipe, devices)
         data = load_data(dataset, key=key, data_dir=data_dir, split=split)
         check_data(data)  # and the recipe against the data's size, before anything is said
-        check_recipe(recipes.model_for(data, model), recipe, devices, n_train=len(data.y_train))
+        n_fit = len(data.y_train) - recipes.calibration_size(len(data.y_train))  # trained on
+        check_recipe(recipes.model_for(data, model), recipe, devices, n_train=n_fit)
     check_data(data)
     if on_data is not None:
         on_data(data)
