@@ -14,7 +14,7 @@ from jaxscratch.runs import training
     ("args", "names"),
     [
         (["--warmup-epochs", "-1"], ["warm-up steps"]),
-        (["--batch-size", "5000"], ["batch size 5000 exceeds the 1438 training examples"]),
+        (["--batch-size", "5000"], ["batch size 5000 exceeds the 1366 training examples"]),
         (["--epochs", "0"], ["--epochs must be >= 1"]),
         (["--label-smoothing", "1.5"], ["label smoothing"]),  # not in the issue
     ],
