@@ -409,13 +409,13 @@ def train_dataset(
     check_run_dir(out, resume=resume, overwrite=overwrite, epochs=epochs)
     if resume:  # the run's own data, architecture and recipe; ``epochs`` may extend it
         data = load_run_data(out)
+        check_data(data)
     else:
         check_recipe(model, recipe, devices)
         data = load_data(dataset, key=key, data_dir=data_dir, split=split)
         check_data(data)  # and the recipe against the data's size, before anything is said
         n_fit = len(data.y_train) - recipes.calibration_size(len(data.y_train))  # trained on
         check_recipe(recipes.model_for(data, model), recipe, devices, n_train=n_fit)
-    check_data(data)
     if on_data is not None:
         on_data(data)
     return train_run(
