@@ -4,6 +4,7 @@ uninterrupted one, and a missing or misnumbered process is one line with exit co
 hang."""
 
 import json
+import socket
 import subprocess
 import threading
 import time
@@ -216,3 +217,49 @@ def test_mvn_streamed_over_two_processes_equals_one_process(cli):
     _close(two["mean_hat"], one["mean_hat"], rtol=1e-5)
     _close(two["cov_hat"], one["cov_hat"], rtol=1e-5)
     assert two["consistent"] and results[1][1].strip().startswith("process 1 of 2: drew its")
+
+
+def _pair(monkeypatch) -> tuple[list, _cluster._Peers, _cluster._Peers]:
+    """Process 0 and process 1 of 2 joined by a socket pair, process 0 watching; its last
+    words are recorded instead of ending the test process."""
+    said = []
+    monkeypatch.setattr(_cluster, "_last_words", said.append)
+    a, b = socket.socketpair()
+    host = _cluster._Peers(0, 2, {1: _cluster._Channel(a)}, "again")
+    guest = _cluster._Peers(1, 2, {0: _cluster._Channel(b)}, "again")
+    host.start()
+    return said, host, guest
+
+
+def _wait_for(said: list, seconds: float = 10.0) -> list:
+    end = time.monotonic() + seconds
+    while not said and time.monotonic() < end:
+        time.sleep(0.02)
+    return said
+
+
+def test_a_peer_that_closes_without_saying_done_is_lost(monkeypatch):
+    said, _, guest = _pair(monkeypatch)
+    guest.channels[0].sock.close()  # as the kernel does for a killed process
+    assert _wait_for(said) == [
+        "error: process 1 of 2 stopped during the run (its connection to process 0 closed); "
+        "process 0 stops too: again"
+    ]
+
+
+def test_a_peer_that_ended_well_may_close_and_go(monkeypatch):
+    said, host, guest = _pair(monkeypatch)
+    guest.leave()
+    end = time.monotonic() + 10
+    while 1 not in host.done and time.monotonic() < end:
+        time.sleep(0.02)
+    guest.channels[0].sock.close()
+    assert 1 in host.done and not _wait_for(said, 3 * _cluster.BEAT)
+
+
+def test_two_messages_in_one_read_are_two_messages():
+    a, b = socket.socketpair()
+    with a, b:
+        a.sendall(b'{"ok": true}\n{"beat": true}\n')
+        channel = _cluster._Channel(b)
+        assert [channel.receive(1.0), channel.receive(1.0)] == [{"ok": True}, {"beat": True}]

@@ -9,8 +9,8 @@ them, the processes first meet on the coordinator's port in a small handshake of
 and a digest of its command, and a missing process, a repeated or out-of-range id, a disagreeing
 ``--num-processes`` or a different command becomes one ``JaxscratchError`` line (exit 2) on every
 process that is there, instead of JAX's C++ abort or a hang. Then ``jax.distributed.initialize``
-runs with the same timeout for joining and for the heartbeat, on CPU with the gloo cross-process
-collectives (``jax_cpu_collectives_implementation``).
+runs with the same timeout for joining, on CPU with the gloo cross-process collectives
+(``jax_cpu_collectives_implementation``).
 
 After the handshake its connections stay open as a side channel (``_Peers``): every process
 beats on it each ``BEAT`` seconds and watches it from a daemon thread. A process that dies
@@ -304,7 +304,7 @@ def leave() -> None:
 def collective_failed(err: Exception) -> None:
     """A JAX runtime error in the main thread of a joined process (gloo's ``Connection reset
     by peer`` when a peer died): the watcher's one line if it names the lost process within
-    ``BEAT`` seconds or so, else one line of our own with the error's first line. Returns only
+    ``5 * BEAT`` seconds, else one line of our own with the error's first line. Returns only
     when this process has not joined other processes."""
     if not _peers:
         return
