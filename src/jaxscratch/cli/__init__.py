@@ -7,7 +7,9 @@ one line on stderr with exit code 2, and Ctrl-C into one line and exit code 130
 (``_interrupts``: what was saved and the command that resumes). Typer runs with
 ``standalone_mode=False`` so that its usage errors (a bad type, an unknown option) reach ``main``
 too and print in the same one-line format, with the command's ``--help`` as the hint; a JAX
-allocation that still fails (``RESOURCE_EXHAUSTED``) prints the same kind of line.
+allocation that still fails (``RESOURCE_EXHAUSTED``) prints the same kind of line. Across
+processes (``_cluster``), a command that ended well says so to the others, and a collective that
+fails because another process was lost is one line naming it (exit code 2).
 """
 
 import sys
@@ -19,6 +21,7 @@ from jaxscratch import limits
 from jaxscratch.cli import bivariate as bivariate_cli
 from jaxscratch.cli import blr, data, demo, mnist, mvn, report
 from jaxscratch.cli import explore as explore_cli
+from jaxscratch.cli._cluster import collective_failed, leave
 from jaxscratch.cli._interrupts import Interrupted, deferred, rerun
 from jaxscratch.errors import JaxscratchError
 
@@ -71,9 +74,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except jax.errors.JaxRuntimeError as err:
         if "RESOURCE_EXHAUSTED" not in str(err):
+            collective_failed(err)  # across processes: one line, never returns
             raise
         print(f"error: {limits.exhausted(err)}", file=sys.stderr)
         sys.exit(2)
+    if not code:
+        leave()  # across processes: this one ended well, it is not lost
     if code == 130:  # typer's own turn of a KeyboardInterrupt
         print(f"interrupted: {_UNSAVED.format(rerun())}", file=sys.stderr)
     if isinstance(code, int) and code:  # typer's Exit(code)

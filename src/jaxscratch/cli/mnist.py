@@ -72,7 +72,8 @@ def train(
     With --coordinator/--num-processes/--process-id (or under srun/mpirun) it trains across
     processes: --devices then counts each process's devices, and process 0 writes --out."""
     me = cluster.join(coordinator, num_processes, process_id, timeout=join_timeout,
-                      command=cluster.command_options(locals()))  # fmt: skip
+                      command=cluster.command_options(locals()),
+                      again=cluster.AGAIN_RESUME)  # fmt: skip
     model = recipes.model(hidden, activation=activation, batchnorm=batchnorm, dropout=dropout,
                           init=init)  # fmt: skip
     recipe = recipes.train_config(
@@ -173,7 +174,8 @@ def sweep(
 
     Across processes as `mnist train`: --devices per process, process 0 writes --out."""
     me = cluster.join(coordinator, num_processes, process_id, timeout=join_timeout,
-                      command=cluster.command_options(locals()))  # fmt: skip
+                      command=cluster.command_options(locals()),
+                      again=cluster.AGAIN_SWEEP)  # fmt: skip
     config = width_search.SweepConfig(
         tuple(h1 or SWEEP.h1), tuple(h2 or SWEEP.h2),
         recipes.model(activation=activation, batchnorm=batchnorm, dropout=dropout),

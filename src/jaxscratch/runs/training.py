@@ -15,8 +15,9 @@ the key (``key``) beside the seed it came from, so a run directory rebuilds its 
 without being told the seed.
 
 Across processes (``jax.distributed``) every process runs the same calls on the same data; only
-process 0 (``writes()``) writes the run directory, after every process has checked it
-(``sync``), and every process can resume from it.
+process 0 (``writes()``) writes the run directory, opened by ``open_dir`` (shared with the
+width search) after every process has checked it (``sync``), and every process can resume from
+it.
 """
 
 from collections.abc import Callable
@@ -70,6 +71,17 @@ def sync(name: str) -> None:
     """Wait until every process reaches ``name`` (nothing to wait for in one process)."""
     if jax.process_count() > 1:
         multihost_utils.sync_global_devices(name)
+
+
+def open_dir(out: Path, prepare: Callable[[], None]) -> None:
+    """Open the folder ``out`` for writing, the one way every run does: once every process has
+    seen it as it was, process 0 alone creates it and calls ``prepare()`` (clearing what a
+    fresh start drops, the temporaries a killed writer left); no process goes on until then."""
+    sync(f"checked {out}")
+    if writes():
+        out.mkdir(parents=True, exist_ok=True)
+        prepare()
+    sync(f"opened {out}")
 
 
 def load_data(
@@ -262,14 +274,9 @@ def check_data(data: Data) -> None:
         )
 
 
-def _prepare_dir(out: Path, *, resume: bool) -> None:
-    """Open ``out`` for writing: drop the temporaries a killed run left and, unless resuming,
-    our own outputs (never anything else); with several processes, only process 0 touches it,
-    after every process has seen the folder as it was."""
-    sync(f"checked {out}")
-    if not writes():
-        return
-    out.mkdir(parents=True, exist_ok=True)
+def _clear(out: Path, *, resume: bool) -> None:
+    """Drop the temporaries a killed run left in ``out`` and, unless resuming, our own outputs
+    (never anything else)."""
     remove_temporaries(out, OUTPUTS)
     if not resume:
         for name in OUTPUTS:
@@ -322,7 +329,7 @@ def train_run(
     data, x_cal, y_cal = _carve(cfg, data)  # the temperature's images, never trained on
     trainer = nn.make_trainer(cfg.model, cfg.train, len(data.y_train), devices=devices)
     cfg = cfg._replace(model=trainer.model, train=trainer.config)
-    _prepare_dir(out, resume=resume)  # every check passed: the first write to ``out``
+    open_dir(out, lambda: _clear(out, resume=resume))  # every check passed: the first write
     if writes():
         write_json(out / "config.json", cfg.to_json())
     state = trainer.init(run_keys(cfg.key).train)

@@ -316,8 +316,8 @@ def run_sweep(
                 f"{out} holds a sweep with another recipe, data or seed; pass --overwrite "
                 "to start again or use another --out"
             )
-    training.sync(f"checked {out}")  # every process read the folder before anyone writes
-    if training.writes():
+
+    def prepare() -> None:  # process 0, once every process has read the folder
         if not resume and (out / "pairs").is_dir():
             for f in (out / "pairs").glob("*.json"):
                 f.unlink()
@@ -326,7 +326,8 @@ def run_sweep(
                                "seed": seed, "key": key_to_json(key)})  # fmt: skip
         remove_temporaries(out, _FILES)  # what a killed writer left
         remove_temporaries(out / "pairs", [_pair_path(out, *w).name for w in grid])
-    training.sync(f"cleared {out}")
+
+    training.open_dir(out, prepare)
     final_epochs = config.final_epochs or config.recipe.epochs
     total = len(grid) * config.recipe.epochs + (final_epochs if final else 0)
     base = 0.0
