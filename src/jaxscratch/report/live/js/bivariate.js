@@ -242,7 +242,7 @@ function redraw() {
   ]) {
     if (range.start !== lo || range.end !== hi) range.setv({ start: lo, end: hi })
   }
-  readout.text = readoutHtml(p, sampleMoments(x, y), x0, y0, x.length)
+  showText(readout, readoutHtml(p, sampleMoments(x, y), x0, y0, x.length))
 }
 
 window.jaxscratch = window.jaxscratch || {}
