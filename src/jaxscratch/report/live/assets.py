@@ -10,7 +10,7 @@ from importlib import resources
 ON_LOAD = "live-on-load"
 
 
-SHARED = "readout"  # the helpers every panel's code starts with (``js/readout.js``)
+SHARED = "shared"  # the helpers every panel's code starts with (``js/shared.js``)
 
 
 def _text(name: str) -> str:
@@ -18,6 +18,6 @@ def _text(name: str) -> str:
 
 
 def script(name: str) -> str:
-    """The body of a panel's CustomJS: ``js/readout.js`` then ``js/<name>.js``; a missing file
+    """The body of a panel's CustomJS: ``js/shared.js`` then ``js/<name>.js``; a missing file
     is a packaging bug, so it raises."""
     return _text(SHARED) + "\n" + _text(name)
