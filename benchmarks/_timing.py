@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 
 import jax
+import numpy as np
 
 
 def median_seconds(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> float:
@@ -60,4 +61,15 @@ def machine() -> dict:
         "python": platform.python_version(),
         "jax": jax.__version__,
         "device": str(jax.devices()[0]),
+    }
+
+
+def latency_summary(ms) -> dict:
+    """``{"p50_ms", "p95_ms", "moves"}`` of per-move latencies in milliseconds (the browser
+    benchmarks' JSON keys), rounded to 0.1 ms."""
+    lat = np.asarray(ms, dtype=float)
+    return {
+        "p50_ms": round(float(np.percentile(lat, 50)), 1),
+        "p95_ms": round(float(np.percentile(lat, 95)), 1),
+        "moves": int(lat.size),
     }

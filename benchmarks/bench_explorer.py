@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _timing import latency_summary  # noqa: E402
 from harness import browser_page, chromium_missing, explorer_server  # noqa: E402
 
 # What is drawn now: the first plotted y of the live scatter, or the classic figure's image
@@ -98,14 +99,6 @@ def measure(moves: int, view: str = "live", warmup: int = 5) -> list[float]:
     return latencies
 
 
-def _summary(lat: np.ndarray) -> dict:
-    return {
-        "p50_ms": round(float(np.percentile(lat, 50)), 1),
-        "p95_ms": round(float(np.percentile(lat, 95)), 1),
-        "moves": int(lat.size),
-    }
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=60, help="measured slider moves (>= 50)")
@@ -119,7 +112,7 @@ def main() -> None:
     if reason := chromium_missing():
         sys.exit(f"cannot run the browser benchmark: {reason}")
     view = "live" if args.tab == "bivariate" else args.tab
-    result = _summary(np.asarray(measure(args.moves, view=view)))
+    result = latency_summary(np.asarray(measure(args.moves, view=view)))
     if args.json:
         print(json.dumps(result))
         return
@@ -129,7 +122,7 @@ def main() -> None:
     print(f"machine: {machine}, python {platform.python_version()}, {args.tab} tab: {what}")
     rows = [("Bokeh sources updated in place (the explorer)", result)]
     if args.rival:
-        rows.append(("rival: matplotlib 3-D PNG per move", _summary(np.asarray(
+        rows.append(("rival: matplotlib 3-D PNG per move", latency_summary(np.asarray(
             measure(args.moves, view="classic")))))  # fmt: skip
     for label, r in rows:
         print(f"{label}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms over {r['moves']} moves")

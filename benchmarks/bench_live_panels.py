@@ -25,20 +25,9 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from _timing import latency_summary  # noqa: E402
+from bench_report import SCRIPTED_JS  # noqa: E402
 from harness import CHROMIUM, CHROMIUM_ARGS, chromium_missing  # noqa: E402
-
-MOVES_JS = """async ([name, moves, warmup]) => {
-  const api = window.jaxscratch[name]
-  const painted = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
-  const times = []
-  for (let i = 0; i < warmup + moves; i++) {
-    const t0 = performance.now()
-    api.move(i)
-    await painted()
-    if (i >= warmup) times.push(performance.now() - t0)
-  }
-  return times
-}"""
 
 
 def _page_times(browser, layout, path: Path, name: str, moves: int, warmup: int) -> list[float]:
@@ -50,15 +39,9 @@ def _page_times(browser, layout, path: Path, name: str, moves: int, warmup: int)
     page = context.new_page()
     page.goto(path.as_uri())
     page.wait_for_function(f"() => window.jaxscratch && window.jaxscratch.{name}")
-    times = page.evaluate(MOVES_JS, [name, moves, warmup])
+    times = page.evaluate(SCRIPTED_JS, [name, moves, warmup])
     context.close()
     return times
-
-
-def _summary(times) -> dict:
-    t = np.asarray(times)
-    return {"p50_ms": float(np.percentile(t, 50)), "p95_ms": float(np.percentile(t, 95)),
-            "moves": len(t)}  # fmt: skip
 
 
 def _rival_blr(section: Path, moves: int) -> list[float]:
@@ -133,9 +116,10 @@ def main() -> None:
                 out[name] = None
                 continue
             path = Path(tmp) / f"{name}.html"
-            out[name] = _summary(_page_times(browser, layout, path, name, a.moves, a.warmup))
+            times = _page_times(browser, layout, path, name, a.moves, a.warmup)
+            out[name] = latency_summary(times)
             out[name]["page_bytes"] = path.stat().st_size
-            out["rival"][name] = _summary(rivals[name](a.demo / name, a.moves))
+            out["rival"][name] = latency_summary(rivals[name](a.demo / name, a.moves))
         browser.close()
     if a.json:
         print(json.dumps(out))

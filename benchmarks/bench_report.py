@@ -1,14 +1,19 @@
 """Slider/click-to-redraw latency of the live report's panels, in headless chromium, offline.
 
-Writes a demo-sized live page (10,000 base normals for the bivariate panel; running sums of a
-d = 10 sample of 100,000 rows at 120 sample sizes for the MVN panel) with the library, opens it
-from file:// with the network off, and times every move in the page: from just before a
-slider's value is set (or the scatter is clicked) until the redrawn frame has been painted (two
-animation frames after the panel's data changed). Warm-up moves are not counted.
+Opens a live page from file:// with the network off and times every move in the page, from
+just before a slider's value is set (or the scatter is clicked, or a scripted move of the
+regression or digit panel is made) until the redrawn frame has been painted (two animation
+frames after the panel's data changed). Warm-up moves are not counted. The page is a demo
+folder's report.html (``--run-dir``: all four panels), or else a demo-sized page written here
+by the library (10,000 base normals for the bivariate panel; running sums of a d = 10 sample of
+100,000 rows at 120 sample sizes for the MVN panel; no regression or digit panel).
 
     python benchmarks/bench_report.py --json    # {"p50_ms": ..., "p95_ms": ..., "moves": ...}
+    python benchmarks/bench_report.py --run-dir runs/demo --json   # a real demo's four panels
     python benchmarks/bench_report.py --rival   # also the server explorer's rho slider
-    python benchmarks/bench_report.py --run-dir runs/demo   # a real demo folder's page
+
+The JSON also has ``per_kind`` (bivariate slider, bivariate click, mvn slider, blr move, mnist
+move) and ``per_panel`` (bivariate, mvn, blr, mnist), each with the same three keys.
 """
 
 import argparse
@@ -21,9 +26,25 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from harness import browser_page, chromium_missing, live_report  # noqa: E402
+from _timing import latency_summary  # noqa: E402
+from harness import LOCAL_SCHEMES, chromium_missing, live_report, offline_page  # noqa: E402
 
 READY = "() => window.jaxscratch && window.jaxscratch.bivariate && window.jaxscratch.mvn"
+# The regression and digit panels' scripted moves (their js: move(i)), timed in the page.
+SCRIPTED_JS = """async ([name, moves, warmup]) => {
+  const api = window.jaxscratch[name]
+  const painted = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))
+  const times = []
+  for (let i = 0; i < warmup + moves; i++) {
+    const t0 = performance.now()
+    api.move(i)
+    await painted()
+    if (i >= warmup) times.push(performance.now() - t0)
+  }
+  return times
+}"""
+PANEL_OF = {"bivariate slider": "bivariate", "bivariate click": "bivariate",
+            "mvn slider": "mvn", "blr move": "blr", "mnist move": "mnist"}  # fmt: skip
 # Set a named slider's value (its CustomJS redraws at once) and resolve with the milliseconds
 # until the next frame has been painted.
 MOVE_JS = """async ([name, value]) => {
@@ -77,15 +98,10 @@ def _mvn_moves(moves: int, d_max: int, k: int, seed: int) -> list[tuple[str, flo
 
 
 def measure(page_path: Path, moves: int, warmup: int = 5) -> dict[str, list[float]]:
-    """Latencies (ms) per kind of move: bivariate sliders, clicks on the scatter, MVN sliders."""
-    with browser_page(width=1300, height=1000) as (page, errors):
-        requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.context.set_offline(True)
-        page.goto(page_path.as_uri())
-        page.wait_for_function(READY, timeout=60_000)
-        k = page.evaluate("() => window.jaxscratch.mvn && Bokeh.documents[0]"
-                          ".get_model_by_name('live-mvn-n').end + 1")  # fmt: skip
+    """Latencies (ms) per kind of move: bivariate sliders, clicks on the scatter, MVN sliders,
+    and the regression and digit panels' scripted moves when the page has those panels."""
+    with offline_page(page_path, READY) as (page, errors, requests):
+        k = page.evaluate("() => Bokeh.documents[0].get_model_by_name('live-mvn-n').end + 1")
         d_max = page.evaluate("() => Bokeh.documents[0].get_model_by_name('live-mvn-d').end")
         result: dict[str, list[float]] = {}
         for kind, plan in (
@@ -107,22 +123,24 @@ def measure(page_path: Path, moves: int, warmup: int = 5) -> dict[str, list[floa
             clicks.append(page.evaluate("() => window.__moved"))
         missed = sum(c is None for c in clicks[warmup:])  # reported below, never hidden
         result["bivariate click"] = [c for c in clicks[warmup:] if c is not None]
+        for name in ("blr", "mnist"):
+            if page.evaluate(f"() => window.jaxscratch.{name} !== undefined"):
+                result[f"{name} move"] = page.evaluate(SCRIPTED_JS, [name, moves, warmup])
         if errors:
             raise RuntimeError(f"browser console errors: {errors}")
         if missed:
             print(f"{missed} of {moves} measured clicks did not move the slice", file=sys.stderr)
-        if stray := [u for u in requests if not u.startswith(("file:", "data:", "blob:"))]:
+        if stray := [u for u in requests if not u.startswith(LOCAL_SCHEMES)]:
             raise RuntimeError(f"the page requested {stray}")
     return result
 
 
-def _summary(lat) -> dict:
-    lat = np.asarray(lat, dtype=float)
-    return {
-        "p50_ms": round(float(np.percentile(lat, 50)), 1),
-        "p95_ms": round(float(np.percentile(lat, 95)), 1),
-        "moves": int(lat.size),
-    }
+def per_panel(per_kind: dict[str, list[float]]) -> dict[str, dict]:
+    """The summary of every panel's moves (the bivariate panel: its sliders and clicks)."""
+    panels: dict[str, list[float]] = {}
+    for kind, times in per_kind.items():
+        panels.setdefault(PANEL_OF[kind], []).extend(times)
+    return {name: latency_summary(times) for name, times in panels.items()}
 
 
 def main() -> None:
@@ -141,19 +159,22 @@ def main() -> None:
                 else live_report(Path(tmp), n=10_000, d=10, n_mvn=100_000))  # fmt: skip
         size = page.stat().st_size
         per_kind = measure(page, args.moves)
-    result = _summary(np.concatenate(list(per_kind.values())))
+    result = latency_summary(np.concatenate(list(per_kind.values())))
+    panels = per_panel(per_kind)
     if args.json:
-        print(json.dumps(result | {"per_kind": {k: _summary(v) for k, v in per_kind.items()}}))
+        kinds = {k: latency_summary(v) for k, v in per_kind.items()}
+        print(json.dumps(result | {"per_kind": kinds, "per_panel": panels}))
         return
     machine = platform.processor() or platform.machine()
     print(f"machine: {machine}, python {platform.python_version()}, page {size / 1e6:.1f} MB")
-    rows = [(f"live page, {kind}", _summary(v)) for kind, v in per_kind.items()]
+    rows = [(f"live page, {kind}", latency_summary(v)) for kind, v in per_kind.items()]
+    rows += [(f"live page, {name} panel", r) for name, r in panels.items()]
     rows.append(("live page, all moves", result))
     if args.rival:
         from bench_explorer import measure as explorer_measure
 
         rows.append(("rival: server explorer, rho slider (Python per move)",
-                     _summary(explorer_measure(args.moves))))  # fmt: skip
+                     latency_summary(explorer_measure(args.moves))))  # fmt: skip
     for label, r in rows:
         print(f"{label}: p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms over {r['moves']} moves")
 

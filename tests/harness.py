@@ -80,6 +80,25 @@ def browser_page(width: int = 1300, height: int = 1000) -> Iterator[tuple[Any, l
             browser.close()
 
 
+LOCAL_SCHEMES = ("file:", "data:", "blob:")  # all a self-contained page may request
+
+
+@contextmanager
+def offline_page(
+    path: Path, ready: str, width: int = 1300, height: int = 1000, timeout: float = 60_000
+) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """``path`` opened from file:// in headless chromium with the network off, once the
+    JavaScript predicate ``ready`` holds; yields the page, its console errors and every URL it
+    requested (the live report's tests and benchmarks open their pages this one way)."""
+    with browser_page(width=width, height=height) as (page, errors):
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.context.set_offline(True)
+        page.goto(path.as_uri())
+        page.wait_for_function(ready, timeout=timeout)
+        yield page, errors, requests
+
+
 # JavaScript: the column of a named Bokeh data source in the page's document.
 COLUMN_JS = "([name, col]) => Array.from(Bokeh.documents[0].get_model_by_name(name).data[col])"
 

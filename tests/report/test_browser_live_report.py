@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from harness import browser_page, chromium_missing, live_report
+from harness import chromium_missing, live_report, offline_page
 
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"
 SETTINGS = 50  # random valid parameter settings for the closed forms
@@ -29,13 +29,8 @@ def page_path(tmp_path_factory):
 def session(page_path):
     """The page opened offline; the URLs it requested and the console errors it logged."""
     ARTIFACTS.mkdir(exist_ok=True)
-    with browser_page(width=1300, height=1000) as (page, errors):
-        requests: list[str] = []
-        page.on("request", lambda r: requests.append(r.url))
-        page.context.set_offline(True)
-        page.goto(page_path.as_uri())
-        page.wait_for_function(READY, timeout=30_000)
-        yield page, errors, requests
+    with offline_page(page_path, READY, timeout=30_000) as opened:
+        yield opened
 
 
 def _data(page, name: str) -> dict[str, np.ndarray]:

@@ -10,6 +10,14 @@ from importlib import resources
 ON_LOAD = "live-on-load"
 
 
-def script(name: str) -> str:
-    """The text of ``js/<name>.js``; a missing file is a packaging bug, so it raises."""
+SHARED = "shared"  # the helpers every panel's code starts with (``js/shared.js``)
+
+
+def _text(name: str) -> str:
     return resources.files(__package__).joinpath("js", f"{name}.js").read_text(encoding="utf-8")
+
+
+def script(name: str) -> str:
+    """The body of a panel's CustomJS: ``js/shared.js`` then ``js/<name>.js``; a missing file
+    is a packaging bug, so it raises."""
+    return _text(SHARED) + "\n" + _text(name)

@@ -19,6 +19,7 @@ from bokeh.models import (
     Div,
     LayoutDOM,
     LinearColorMapper,
+    PrintfTickFormatter,
     Range1d,
     Select,
     Slider,
@@ -69,7 +70,9 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
                   name="live-bv-main")  # fmt: skip
     main.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src["density"],
                color_mapper=shade, alpha=0.55)  # fmt: skip
-    main.scatter("x", "y", source=src["samples"], size=2.5, alpha=0.35, color=vb.SAMPLE_COLOR)
+    # filled dots, no outline: one fill per point, not a fill and a stroke
+    main.scatter("x", "y", source=src["samples"], size=3.5, alpha=0.35, color=vb.SAMPLE_COLOR,
+                 line_color=None)  # fmt: skip
     main.multi_line("xs", "ys", source=src["ellipses"], color="black", line_width="width",
                     legend_field="label")  # fmt: skip
     main.multi_line("xs", "ys", source=src["axes"], color=vb.PDF_COLOR, line_width=2.5)
@@ -78,16 +81,23 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
     main.legend.location = "top_left"
     main.legend.title = "ellipse mass"
     main.legend.background_fill_alpha = 0.7
-    top = figure(width=470, height=150, x_range=xr, tools="", toolbar_location=None,
-                 y_axis_label="p(x)", min_border_left=50)  # fmt: skip
+    # the density axes: fixed ranges the page sets, labels of one width (no relayout per move)
+    density_x, density_y = (
+        Range1d(0, 1, name="live-bv-top-y"),
+        Range1d(0, 1, name="live-bv-right-x"),
+    )
+    top = figure(width=470, height=150, x_range=xr, y_range=density_x, tools="",
+                 toolbar_location=None, y_axis_label="p(x)", min_border_left=50)  # fmt: skip
+    top.yaxis.formatter = PrintfTickFormatter(format="%.2f")
     top.quad(left="left", right="right", top="top", bottom=0, source=src["hist_x"],
              color=vb.HIST_COLOR, line_color="white")  # fmt: skip
     top.line("x", "pdf", source=src["curves_x"], color=vb.PDF_COLOR, line_width=2,
              legend_label="p(x)")  # fmt: skip
     top.line("x", "cond", source=src["curves_x"], color=vb.COND_COLOR, line_width=2,
              line_dash="dashed", legend_label="p(x | y₀)")  # fmt: skip
-    right = figure(width=170, height=470, y_range=yr, tools="", toolbar_location=None,
-                   x_axis_label="p(y)")  # fmt: skip
+    right = figure(width=170, height=470, x_range=density_y, y_range=yr, tools="",
+                   toolbar_location=None, x_axis_label="p(y)")  # fmt: skip
+    right.xaxis.formatter = PrintfTickFormatter(format="%.2f")
     right.quad(left=0, right="right", bottom="bottom", top="top", source=src["hist_y"],
                color=vb.HIST_COLOR, line_color="white")  # fmt: skip
     right.line("pdf", "y", source=src["curves_y"], color=vb.PDF_COLOR, line_width=2,
@@ -144,6 +154,7 @@ def build(section_dir: Path) -> LayoutDOM | None:
             "src": src,
             "spans": spans,
             "main": main,
+            "ranges": {"top_y": top.y_range, "right_x": right.x_range},
             "shade": shade,
             "readout": readout,
             "ks": list(KS),

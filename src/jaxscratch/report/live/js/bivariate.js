@@ -2,9 +2,10 @@
 // (Bishop PRML §2.3) and the redraw they drive.
 //
 // This file is the body of one Bokeh CustomJS. Its args are in scope: `sliders` (mux, muy, sx,
-// sy, rho and the cloud's size n), `preset` and `presets`, the data sources `src`, the slice `spans`, the scatter
-// `main` and the colour map of its density `shade`, the `readout` Div, the ellipse radii `ks` with their legend `labels`, and the window
-// `snap`. `cb_obj` is what fired: a slider, the preset, a tap on the scatter or document_ready.
+// sy, rho and the cloud's size n), `preset` and `presets`, the data sources `src`, the slice
+// `spans`, the scatter `main`, the marginal panels' density `ranges` (top_y, right_x), the
+// colour map of the density `shade`, the `readout` Div, the ellipse radii `ks` with their
+// legend `labels`, and the window `snap`. `cb_obj` is what fired: a slider, the preset, a tap on the scatter or document_ready.
 // Each function mirrors one in jaxscratch.gaussian.bivariate or scenes.bivariate; the browser
 // tests hold them to the library's numbers.
 
@@ -178,12 +179,58 @@ function params() {
   return { mux: value("mux"), muy: value("muy"), sx: value("sx"), sy: value("sy"), rho: value("rho") }
 }
 
+const DENSITY_HEADROOM = 1.15 // the marginal panels' density axes end 15 % above the tallest
+
+function conditionalCurves(p, xs, ys, x0, y0) {
+  // the dashed slices: p(x | y0) along the top, p(y | x0) on the right
+  const cx = conditionalX(p, y0)
+  const cy = conditionalY(p, x0)
+  return { x: xs.map((t) => normalPdf(t, cx.mean, cx.sd)), y: ys.map((t) => normalPdf(t, cy.mean, cy.sd)) }
+}
+
+function setRange(range, start, end) {
+  if (range.start !== start || range.end !== end) range.setv({ start, end })
+}
+
+function densityRanges(curvesX, curvesY, histX, histY) {
+  // fixed ranges, set here, rather than Bokeh's data ranges recomputed on every change
+  const top = (...arrays) => DENSITY_HEADROOM * Math.max(...arrays.map((a) => Math.max(...a)))
+  setRange(ranges.top_y, 0, top(curvesX.pdf, curvesX.cond, histX))
+  setRange(ranges.right_x, 0, top(curvesY.pdf, curvesY.cond, histY))
+}
+
+// What the last full redraw drew from, kept on window (every call runs this body anew): a click
+// changes only the slices, so it redraws only them.
+window.jaxscratch = window.jaxscratch || {}
+const memo = (window.jaxscratch.bivariateMemo = window.jaxscratch.bivariateMemo || { drawn: null })
+
+function redrawSlices(p, x0, y0) {
+  // the conditional curves, the spans and the readout: all a click changes
+  const drawn = memo.drawn
+  const { xs, ys, x } = drawn
+  const cond = conditionalCurves(p, xs, ys, x0, y0)
+  const curvesX = { x: xs, pdf: drawn.pdfX, cond: cond.x }
+  const curvesY = { y: ys, pdf: drawn.pdfY, cond: cond.y }
+  field(src, "curves_x").data = curvesX
+  field(src, "curves_y").data = curvesY
+  densityRanges(curvesX, curvesY, drawn.histX, drawn.histY)
+  spans[0].location = x0
+  spans[1].location = y0
+  showText(readout, readoutHtml(p, drawn.moments, x0, y0, x.length))
+}
+
 function redraw() {
   const p = params()
   const slice = field(src, "slice").data
   const x0 = slice.x0[0]
   const y0 = slice.y0[0]
   const z = field(src, "z").data
+  const n = Math.min(field(sliders, "n").value, z.z0.length)
+  const key = JSON.stringify([p, n])
+  if (memo.drawn !== null && memo.drawn.key === key) {
+    redrawSlices(p, x0, y0)
+    return
+  }
   // the density image: (grid, grid), rows along y. Bokeh's 2-D arrays come from Python only,
   // so each frame is a new array of the kind Python sent (a reused one would not be redrawn).
   const previous = field(src, "density").data.image[0]
@@ -191,7 +238,6 @@ function redraw() {
   const [xlo, xhi, ylo, yhi] = plotWindow(p, snap)
   const xs = linspace(xlo, xhi, grid)
   const ys = linspace(ylo, yhi, grid)
-  const n = Math.min(field(sliders, "n").value, z.z0.length)
   const { x, y } = transform(p, z.z0, z.z1, n)
   const values = new Float64Array(grid * grid)
   for (let r = 0; r < grid; r++) {
@@ -203,8 +249,8 @@ function redraw() {
   const axes = eigenAxes(p)
   const edgesX = linspace(xlo, xhi, BINS + 1)
   const edgesY = linspace(ylo, yhi, BINS + 1)
-  const cy = conditionalY(p, x0)
-  const cx = conditionalX(p, y0)
+  const histX = histogram(x, xlo, xhi, BINS)
+  const histY = histogram(y, ylo, yhi, BINS)
   field(src, "samples").data = { x, y }
   field(src, "density").data = { image: [image], x: [xlo], y: [ylo], dw: [xhi - xlo], dh: [yhi - ylo] }
   field(src, "ellipses").data = {
@@ -214,35 +260,16 @@ function redraw() {
     width: ks.map((_, i) => 1 + 0.5 * i),
   }
   field(src, "axes").data = { xs: axes.map((a) => a.xs), ys: axes.map((a) => a.ys) }
-  field(src, "hist_x").data = {
-    left: edgesX.slice(0, -1),
-    right: edgesX.slice(1),
-    top: histogram(x, xlo, xhi, BINS),
+  field(src, "hist_x").data = { left: edgesX.slice(0, -1), right: edgesX.slice(1), top: histX }
+  field(src, "hist_y").data = { bottom: edgesY.slice(0, -1), top: edgesY.slice(1), right: histY }
+  setRange(main.x_range, xlo, xhi)
+  setRange(main.y_range, ylo, yhi)
+  memo.drawn = {
+    key, xs, ys, x, y, histX, histY, moments: sampleMoments(x, y),
+    pdfX: xs.map((t) => normalPdf(t, p.mux, p.sx)),
+    pdfY: ys.map((t) => normalPdf(t, p.muy, p.sy)),
   }
-  field(src, "hist_y").data = {
-    bottom: edgesY.slice(0, -1),
-    top: edgesY.slice(1),
-    right: histogram(y, ylo, yhi, BINS),
-  }
-  field(src, "curves_x").data = {
-    x: xs,
-    pdf: xs.map((t) => normalPdf(t, p.mux, p.sx)),
-    cond: xs.map((t) => normalPdf(t, cx.mean, cx.sd)),
-  }
-  field(src, "curves_y").data = {
-    y: ys,
-    pdf: ys.map((t) => normalPdf(t, p.muy, p.sy)),
-    cond: ys.map((t) => normalPdf(t, cy.mean, cy.sd)),
-  }
-  spans[0].location = x0
-  spans[1].location = y0
-  for (const [range, lo, hi] of [
-    [main.x_range, xlo, xhi],
-    [main.y_range, ylo, yhi],
-  ]) {
-    if (range.start !== lo || range.end !== hi) range.setv({ start: lo, end: hi })
-  }
-  readout.text = readoutHtml(p, sampleMoments(x, y), x0, y0, x.length)
+  redrawSlices(p, x0, y0)
 }
 
 window.jaxscratch = window.jaxscratch || {}

@@ -149,11 +149,11 @@ function redraw(m) {
   m.centres.disabled = b.kind !== "rbf" && b.kind !== "sigmoid"
   const n = post.n
   const perPoint = n ? ` (${(post.logEvidence / n).toFixed(3)} per point)` : ""
-  m.readout.text =
+  showText(m.readout,
     `<b>n = ${n} points</b>; basis ${m.spec.labels[b.kind]}, M = ${basisSize(b)} weights<br>` +
     `α = ${alpha.toPrecision(3)} (prior precision), β = ${beta.toPrecision(3)} ` +
     `(noise sd ${(1 / Math.sqrt(beta)).toPrecision(3)})<br>` +
-    `<b>log evidence</b> ln p(y | α, β) = ${post.logEvidence.toFixed(3)}${perPoint}`
+    `<b>log evidence</b> ln p(y | α, β) = ${post.logEvidence.toFixed(3)}${perPoint}`)
   return post
 }
 

@@ -183,9 +183,9 @@ function predictDrawing(m) {
   m.preview.data = {image: [new like.constructor(flipped, [h, w])]}
   m.proba.data = {cls: s.classes, p}
   const best = p.indexOf(Math.max(...p))
-  m.readout.text = drawn
+  showText(m.readout, drawn
     ? `prediction: <b>${s.classes[best]}</b> (p = ${p[best].toFixed(2)})`
-    : "draw a digit"
+    : "draw a digit")
   return p
 }
 

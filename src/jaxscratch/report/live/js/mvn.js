@@ -57,7 +57,7 @@ function redraw() {
   const highest = Math.max(v.threshold, ...field(t, "max_mean"), ...field(t, "max_cov"))
   path.y_range.setv({ start: 0, end: 1.3 * highest })
   n_slider.title = `n = ${v.n.toLocaleString("en")} of ${ns[ns.length - 1].toLocaleString("en")}`
-  readout.text = readoutHtml(v)
+  showText(readout, readoutHtml(v))
 }
 
 window.jaxscratch = window.jaxscratch || {}

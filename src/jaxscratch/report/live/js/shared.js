@@ -1,0 +1,33 @@
+// Shared by every panel (assets.script puts it before the panel's own code): two ways around
+// Bokeh work that a move does not need; the page looks the same with or without them.
+//
+// showText(div, html): the new text of a readout Div, shown without a Bokeh relayout. Setting
+// `div.text` makes Bokeh re-render the Div and re-lay out its whole root: every plot of the
+// panel measured again (tick labels, legends, CSS values) and repainted, ~30-60 ms a move. The
+// readouts have a fixed width and height, so the text is stored on the model silently (what a
+// later render shows, and what the tests read) and written into the Div's element in place.
+function showText(div, html) {
+  if (div.text === html) return
+  const view = Bokeh.index.all_views().find((v) => v.model === div)
+  if (view == null || view.markup_el == null) {
+    div.text = html // not on screen yet: the ordinary way
+    return
+  }
+  div.setv({text: html}, {silent: true})
+  view.markup_el.innerHTML = html
+}
+
+// Bokeh 3.9 rewrites the position stylesheet of every renderer (glyphs, axes, grids, legends)
+// on every paint, mostly with the text it already has; the browser re-parses each one and
+// restyles the page (~40 sheets and ~10 ms a move here). Writing only a changed text gives the
+// same styles without that work. Installed once per page, by whichever panel runs first.
+function writeOnlyChangedStyles() {
+  const sheet = Bokeh.require("core/dom").InlineStyleSheet.prototype
+  if (sheet.writesOnlyChanges) return
+  const write = sheet._update
+  sheet._update = function (css) {
+    if (this.el.textContent !== css) write.call(this, css)
+  }
+  sheet.writesOnlyChanges = true
+}
+writeOnlyChangedStyles()
