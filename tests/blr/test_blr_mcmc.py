@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from jaxscratch.blr import basis, data, evidence, mcmc, posterior
+from jaxscratch.blr import basis, data, evidence, joint_exact, mcmc, posterior
 from jaxscratch.errors import JaxscratchError
 
 Z = 4.0  # tolerance in Monte-Carlo standard errors
@@ -36,8 +36,9 @@ def reference():
             mcmc.Position(sd, zero + 0.5, zero + 0.1),
             CHAINS,
         )
+        imm = mcmc.initial_inverse_mass(s, eb.alpha, eb.beta)  # as ``blr fit`` seeds it
         chains = mcmc.nuts(jax.random.key(2, impl="rbg"), mcmc.joint_logdensity(s), init,
-                           n_warmup=WARMUP, n_samples=SAMPLES)  # fmt: skip
+                           n_warmup=WARMUP, n_samples=SAMPLES, inverse_mass=imm)  # fmt: skip
         return s, chains, mcmc.summarize(chains, ["w0", "w1", "log_alpha", "log_beta"])
 
 
@@ -87,6 +88,20 @@ def test_nuts_converges_on_the_reference_problem(reference):
     assert np.all(summ.ess > 400)  # of 4000 draws
     assert summ.n_divergent == 0
     assert chains.positions.w.shape == (CHAINS, SAMPLES, 2)
+
+
+def test_initial_inverse_mass_is_near_the_exact_posterior_variances(x64):
+    """The warm-up seed: S_N at the empirical-Bayes point for w (alpha, beta integrated out
+    widens them by a few per cent here), Laplace for log alpha, log beta (log alpha's
+    marginal is skewed, so only to within a factor of 2)."""
+    s = _reference_stats()
+    eb = evidence.mackay(s)
+    imm = np.asarray(mcmc.initial_inverse_mass(s, eb.alpha, eb.beta))
+    exact = np.asarray(joint_exact.joint_moments(s).sd) ** 2  # (4,)
+    assert imm.shape == (4,) and np.all(np.isfinite(imm)) and np.all(imm > 0)
+    np.testing.assert_allclose(imm[:2], exact[:2], rtol=0.2)
+    exact = exact[2:]
+    assert np.all((imm[2:] > exact / 2) & (imm[2:] < 2 * exact)), (imm[2:], exact)
 
 
 def test_random_walk_matches_the_conditional_exact_posterior(x64):

@@ -22,6 +22,7 @@ def _run(lab, fault):
     return next(r for r in lab.runs if r.fault == fault)
 
 
+@pytest.mark.slow  # three NUTS programs to compile
 def test_every_claimed_catch_is_caught_and_the_clean_run_is_clean(lab):
     assert [r.fault for r in lab.runs] == list(mcmc_lab.FAULTS)
     assert _run(lab, "clean").flags == ()
@@ -30,6 +31,7 @@ def test_every_claimed_catch_is_caught_and_the_clean_run_is_clean(lab):
     assert lab.missed_claims() == {}
 
 
+@pytest.mark.slow  # three NUTS programs to compile
 def test_r_hat_passes_while_the_answer_is_wrong_and_the_lesson_says_so(lab):
     for fault in ("no-jacobian", "misscaled-prior"):
         r = _run(lab, fault)
@@ -39,12 +41,14 @@ def test_r_hat_passes_while_the_answer_is_wrong_and_the_lesson_says_so(lab):
     assert j["thresholds"]["z"] == 4.0 and len(j["runs"]) == len(mcmc_lab.FAULTS)
 
 
+@pytest.mark.slow  # three NUTS programs to compile
 def test_the_clean_run_agrees_with_the_exact_posterior(lab):
     clean = _run(lab, "clean")
     assert clean.max_abs_z < mcmc_lab.THRESHOLDS["z"] and clean.min_ess > 1000
     assert np.all(lab.exact.sd > 0) and lab.exact.mean.shape == (4,)
 
 
+@pytest.mark.slow  # three NUTS programs to compile
 def test_a_model_made_to_diverge_counts_its_divergences(lab):
     r = _run(lab, "no-adaptation")  # step size 1 against posterior sds of 0.03: every step
     assert r.divergent == mcmc_lab.CHAINS * mcmc_lab.SAMPLES
@@ -55,6 +59,7 @@ def test_unknown_fault_is_one_error():
         mcmc_lab.check_faults(["typo"])
 
 
+@pytest.mark.slow  # a NUTS program with a host callback
 def test_the_progress_bar_does_not_change_the_draws(x64):
     """With a listener the program has a host callback per step; the draws are the same."""
     center = mcmc.Position(jnp.zeros(2), jnp.asarray(1.0), jnp.asarray(2.0))

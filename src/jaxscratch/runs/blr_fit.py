@@ -29,6 +29,7 @@ from jaxscratch.blr.mcmc import (
     conditional_logdensity,
     flatten_draws,
     init_positions,
+    initial_inverse_mass,
     joint_logdensity,
     nuts,
     rwm,
@@ -255,6 +256,7 @@ def _mcmc(key, s, post, config, names, phi, y, progress) -> tuple[Chains, Summar
     k_init, k_run = jax.random.split(key)
     sd = jnp.sqrt(jnp.diag(covariance(post)))
     zero = jnp.zeros((), post.mean.dtype)
+    imm = None  # the warm-up's first metric: the exact posterior's scales where we know them
     if config.likelihood == "student-t":
         target = robust_logdensity(phi, y, nu=config.nu)
         center = Position(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
@@ -266,18 +268,19 @@ def _mcmc(key, s, post, config, names, phi, y, progress) -> tuple[Chains, Summar
             names = [*names, "log_nu"]
     elif config.alpha is None:
         target = joint_logdensity(s)
+        imm = initial_inverse_mass(s, post.alpha, post.beta)
         center = Position(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
         spread = Position(sd, zero + 0.5, zero + 0.1)
         names = [*names, "log_alpha", "log_beta"]
     else:
         target = conditional_logdensity(s, post.alpha, post.beta)
-        center, spread = post.mean, sd
+        center, spread, imm = post.mean, sd, sd**2
     init = init_positions(k_init, center, spread, config.n_chains)
     kwargs = {"n_warmup": config.n_warmup, "n_samples": config.n_samples, "progress": progress}
     t0 = time.perf_counter()
     if config.sampler == "nuts":
         chains = nuts(k_run, target, init, target_accept=config.target_accept,
-                      dense_mass=config.dense_mass, **kwargs)  # fmt: skip
+                      dense_mass=config.dense_mass, inverse_mass=imm, **kwargs)  # fmt: skip
     else:
         chains = rwm(k_run, target, init, **kwargs)
     return chains, summarize(chains, names), time.perf_counter() - t0
