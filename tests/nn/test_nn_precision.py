@@ -63,6 +63,20 @@ def test_the_bf16_product_and_its_gradient_handle_widths_no_layout_trick_divides
     np.testing.assert_allclose(dw, b[0].T @ b[2], rtol=1e-5, atol=1e-5)
 
 
+def test_the_bf16_operands_are_rounded_like_a_bfloat16_cast_bit_for_bit():
+    # ties to even both ways, the largest values that round down and up to inf, inf, NaN, -0
+    bits = [0x3F808000, 0x3F818000, 0x3F807FFF, 0x7F7F7FFF, 0x7F7FFFFF, 0x7F800000, 0xFF800000,
+            0x7FC00001, 0x7FFFFFFF, 0xFFFFFFFF, 0x80000000, 0x00000000, 0xC2F6E979]  # fmt: skip
+    special = np.array(bits, np.uint32).view(np.float32)
+    noise = np.asarray(jax.random.normal(jax.random.key(3), (4096,)), np.float32) * 1e3
+    x = np.concatenate([special, noise])[:, None]  # (n, 1): a product with the one weight 1
+    got = np.asarray(precision.dot(jnp.asarray(x), jnp.ones((1, 1)), precision.BF16))[:, 0]
+    want = np.asarray(jnp.asarray(x[:, 0]).astype(jnp.bfloat16).astype(jnp.float32))
+    assert np.array_equal(np.isnan(got), np.isnan(want)) and np.isnan(got).sum() == 3
+    finite = ~np.isnan(want)
+    np.testing.assert_array_equal(got[finite].view(np.uint32), want[finite].view(np.uint32))
+
+
 def test_master_weights_optimizer_and_batch_norm_state_stay_float32_after_a_bf16_step():
     model = nn.MLPConfig((8, 16, 12, 3), "relu", batchnorm=True, dropout=0.1)
     recipe = nn.TrainConfig(epochs=1, batch_size=16, precision="bf16")

@@ -6,25 +6,19 @@ import shutil
 import jax
 import numpy as np
 import pytest
+import run_helpers
+from run_helpers import KEY, MODEL, SEED
 
 from jaxscratch import nn
 from jaxscratch.runs import training
 
-# the network and recipe of tests/runs/test_training.py with bfloat16 products
-MODEL = nn.MLPConfig((64, 32, 16, 10), "relu", batchnorm=True, dropout=0.1)
-RECIPE = nn.TrainConfig(2, 64, "adamw", 3e-3, "cosine", 1.0, weight_decay=1e-4, precision="bf16")
-KEY = jax.random.key(1)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return training.load_data("digits", split="80-20", key=KEY)
+RECIPE = run_helpers.RECIPE._replace(precision="bf16")  # the run tests' recipe, bf16 products
 
 
 @pytest.fixture(scope="module")
 def bf16_run(tmp_path_factory, digits):
     out = tmp_path_factory.mktemp("runs") / "bf16"
-    return out, training.train_run(out, digits, MODEL, RECIPE, key=KEY, seed=1)
+    return out, training.train_run(out, digits, MODEL, RECIPE, key=KEY, seed=SEED)
 
 
 def test_a_bf16_run_records_its_precision_and_resumes_bit_exactly(tmp_path, bf16_run, digits):

@@ -7,24 +7,13 @@ import jax
 import numpy as np
 import pytest
 from PIL import Image
+from run_helpers import KEY, MODEL, RECIPE, SEED
 
 from jaxscratch import nn
 from jaxscratch.data import drawing
 from jaxscratch.errors import JaxscratchError
 from jaxscratch.runs import records, training
 from jaxscratch.viz import nn as run_figures
-
-# The same network and recipe as `jaxscratch mnist train --dataset digits --hidden 32 16
-# --batch-size 64 --epochs 2 --seed 1` (the CLI test), so one compiled program serves both.
-MODEL = nn.MLPConfig((64, 32, 16, 10), "relu", batchnorm=True, dropout=0.1)
-RECIPE = nn.TrainConfig(2, 64, "adamw", 3e-3, "cosine", 1.0, weight_decay=1e-4)
-SEED = 1
-KEY = jax.random.key(SEED)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    return training.load_data("digits", split="80-20", key=KEY)
 
 
 @pytest.fixture(scope="module")

@@ -79,13 +79,30 @@ def _transposed(x: Array) -> Array:
     return jnp.transpose(x.reshape(n, k // g, g), (1, 2, 0)).reshape(k, n)
 
 
+def _cast(x: Array, dtype) -> Array:
+    """x in ``dtype``; float32 -> bfloat16 rounded to nearest even on the integer bits.
+
+    The same values as ``x.astype(jnp.bfloat16)`` (NaN stays NaN, overflow rounds to inf), but
+    XLA's CPU backend runs its own float32 -> bfloat16 convert at about two thirds of the
+    memory rate, and this cast runs once a step over every weight: as integer adds and shifts
+    it is as fast as a copy (``benchmarks/README.md``, #15 session 3).
+    """
+    if dtype != jnp.bfloat16 or x.dtype != _F32:
+        return x.astype(dtype)
+    bits = lax.bitcast_convert_type(x, jnp.uint32)
+    lsb = (bits >> 16) & 1  # ties go to the even bfloat16
+    top = ((bits + 0x7FFF + lsb) >> 16).astype(jnp.uint16)
+    top = jnp.where(jnp.isnan(x), jnp.uint16(0x7FC0), top)  # a NaN's mantissa may carry over
+    return lax.bitcast_convert_type(top, jnp.bfloat16)
+
+
 @functools.partial(jax.custom_vjp, nondiff_argnums=(2,))
 def _mixed_dot(x: Array, w: Array, dtype) -> Array:
-    return lax.dot_general(x.astype(dtype), w.astype(dtype), _NN, preferred_element_type=_F32)
+    return lax.dot_general(_cast(x, dtype), _cast(w, dtype), _NN, preferred_element_type=_F32)
 
 
 def _mixed_dot_fwd(x, w, dtype):
-    xc, wc = x.astype(dtype), w.astype(dtype)
+    xc, wc = _cast(x, dtype), _cast(w, dtype)
     y = lax.dot_general(xc, wc, _NN, preferred_element_type=_F32)  # (n, m)
     xt = _transposed(xc)  # (k, n), a real copy: the weight gradient is a plain product
     return y, (xt, wc, jnp.zeros((0,), x.dtype))  # (the empty array carries x's dtype)
@@ -93,7 +110,7 @@ def _mixed_dot_fwd(x, w, dtype):
 
 def _mixed_dot_bwd(dtype, res, g):
     xt, wc, like_x = res
-    gc = g.astype(dtype)  # (n, m)
+    gc = _cast(g, dtype)  # (n, m)
     dx = lax.dot_general(gc, wc, _NT, preferred_element_type=_F32)  # (n, k) = g W^T
     dw = lax.dot_general(xt, gc, _NN, preferred_element_type=_F32)  # (k, m) = x^T g
     return dx.astype(like_x.dtype), dw
