@@ -4,14 +4,16 @@ Each named variant is the default recipe (``recipes.TRAIN``, ``recipes.MODEL``) 
 trained on the 80:20 training part minus a stratified validation share (the run key's
 validation stream, as the width search carves it), scored on that validation share. The test
 part is not read. Prints one JSON line per variant: name, overrides, validation accuracy and
-log loss, epochs, seconds.
+log loss, epochs, seconds; each epoch's number, seconds and training accuracy go to stderr.
 
     python benchmarks/tune_recipe.py --dataset mnist-10k \
         --variant base='{}' --variant ema='{"ema_decay": 0.999}'
 """
 
 import argparse
+import functools
 import json
+import sys
 import tempfile
 import time
 
@@ -19,6 +21,11 @@ import jax
 
 from jaxscratch.runs import recipes, training, width_search
 from jaxscratch.runs.records import Data, run_keys
+
+
+def _progress(name: str, history: dict) -> None:
+    epoch, seconds = history["epoch"][-1], round(history["epoch_seconds"][-1], 1)
+    print(name, epoch, seconds, round(history["train_accuracy"][-1], 4), file=sys.stderr)
 
 
 def main() -> None:
@@ -42,7 +49,10 @@ def main() -> None:
         recipe = recipes.TRAIN._replace(**over)
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as out:
-            result = training.train_run(out, tune, model, recipe, key=key, test_every_epoch=False)
+            result = training.train_run(
+                out, tune, model, recipe, key=key, test_every_epoch=False,
+                on_epoch=functools.partial(_progress, name),
+            )  # fmt: skip
         seconds = time.perf_counter() - t0
         print(json.dumps({
             "name": name, "overrides": json.loads(raw or "{}"), "dataset": args.dataset,

@@ -7,7 +7,7 @@ import pytest
 
 from jaxscratch import nn
 from jaxscratch.errors import JaxscratchError
-from jaxscratch.nn.augment import augment, transform
+from jaxscratch.nn.augment import augment, mirror, transform
 
 
 @pytest.fixture
@@ -52,17 +52,38 @@ def test_batches_are_keyed_and_bounded(key, image):
     assert np.all(np.abs(mass - float(image.sum())) < 0.35 * float(image.sum()))
 
 
+def test_mirror_flips_about_half_the_images_exactly(key, image):
+    x = jnp.stack([image * (i + 1) for i in range(64)])  # (64, 9, 9), each image its own
+    out = np.asarray(mirror(key, x))
+    flipped = [np.array_equal(out[i], np.asarray(x[i, :, ::-1])) for i in range(64)]
+    kept = [np.array_equal(out[i], np.asarray(x[i])) for i in range(64)]
+    # each image either mirrored or as it was
+    assert all(f != k for f, k in zip(flipped, kept, strict=True))
+    assert 16 <= sum(flipped) <= 48  # Binomial(64, 1/2): outside this range p < 1e-4
+    np.testing.assert_array_equal(out, mirror(key, x))
+
+
+def test_flip_leaves_the_other_moves_alone(key, image):
+    x = jnp.stack([image] * 8)
+    plain = np.asarray(augment(key, x, 0.0, 0.0, flip=True))
+    for im in plain:  # no shift, no rotation: only mirror images
+        assert np.allclose(im, image, atol=1e-6) or np.allclose(im, image[:, ::-1], atol=1e-6)
+    without = augment(key, x, 1.5, 10.0)  # no flip: the draws of a recipe without flips
+    assert not np.allclose(without, augment(key, x, 1.5, 10.0, flip=True))
+
+
 def test_training_step_uses_augmentation(key):
     x = jax.random.uniform(key, (32, 6, 6))
     y = jnp.arange(32) % 3
     model = nn.MLPConfig((36, 8, 3), "relu", False, 0.0)
     plain = nn.TrainConfig(1, 32, "sgd", 0.1)
     losses = []
-    for cfg in (plain, plain._replace(augment_shift=1.5, augment_degrees=10.0)):
+    for cfg in (plain, plain._replace(augment_shift=1.5, augment_degrees=10.0),
+                plain._replace(augment_flip=True)):  # fmt: skip
         trainer = nn.make_trainer(model, cfg, 32)
         _, m = trainer.step(trainer.init(key), (x, y))
         losses.append(float(m.loss))
-    assert np.isfinite(losses).all() and losses[0] != losses[1]
+    assert np.isfinite(losses).all() and losses[0] != losses[1] and losses[0] != losses[2]
 
 
 def test_bad_augmentation_is_named():

@@ -53,6 +53,17 @@ def test_given_values_win_and_none_keeps_the_default():
     )
 
 
+def test_augmentation_follows_the_kind_of_image():
+    garments = recipes.train_config(augment=True, dataset="fashion-mnist")
+    assert garments.augment_flip and (garments.augment_shift, garments.augment_degrees) == (0, 0)
+    for dataset in ("mnist-10k", "digits", None):  # digits, and images of unknown kind
+        digits = recipes.train_config(augment=True, dataset=dataset)
+        assert not digits.augment_flip and digits.augment_shift == recipes.AUGMENT_SHIFT
+    assert recipes.train_config(dataset="fashion-mnist") == recipes.TRAIN  # off unless asked
+    text = recipes.describe(nn.MLPConfig(), garments)
+    assert text.endswith("(at least 5,000 updates), augmented (mirror images)")
+
+
 def _data(side: int, labels: np.ndarray, classes=()) -> records.Data:
     x = np.zeros((len(labels), side, side), np.float32)
     return records.Data(x, labels, x[:2], labels[:2], classes=classes)

@@ -23,7 +23,10 @@ app = typer.Typer(help="A two-hidden-layer network on MNIST-format digits.", no_
 M, T, SWEEP = recipes.MODEL, recipes.TRAIN, recipes.SWEEP
 
 RunDir = Annotated[Path, typer.Argument(help="A run directory written by `mnist train`.")]
-_AUGMENT = f"<= {recipes.AUGMENT_SHIFT:g} px, rotations <= {recipes.AUGMENT_DEGREES:g} degrees"
+_AUGMENT = (
+    f"<= {recipes.AUGMENT_SHIFT:g} px, rotations <= {recipes.AUGMENT_DEGREES:g} degrees; for "
+    f"{', '.join(recipes.GARMENTS)}: mirror images"
+)
 Hidden = opts.opt(opts.Widths, f"Hidden widths (default: {' '.join(map(str, recipes.WIDTHS))}).")
 Init = opts.opt(str, "he-uniform | glorot-uniform | he-normal | glorot-normal (auto).")
 Schedule = opts.opt(str | None, "constant | step | cosine (default: cosine for adam(w)).")
@@ -78,7 +81,7 @@ def train(
                           init=init)  # fmt: skip
     recipe = recipes.train_config(
         optimizer, schedule=schedule, weight_decay=weight_decay, epochs=epochs,
-        augment=recipes.augments(dataset) if augment is None else augment,
+        augment=recipes.augments(dataset) if augment is None else augment, dataset=dataset,
         batch_size=batch_size, lr=lr, warmup_epochs=warmup_epochs,
         label_smoothing=label_smoothing, clip_norm=clip_norm, precision=precision,
     )  # fmt: skip

@@ -1,9 +1,12 @@
-"""Data augmentation in JAX: small random rotations and shifts of image batches, keyed.
+"""Data augmentation in JAX: random mirror images, small rotations and shifts of image
+batches, keyed.
 
-Contract: ``augment(key, x, max_shift, max_degrees)`` returns a batch of the same shape
-(B, h, w) where each image is rotated by a uniform angle in [-max_degrees, max_degrees] about its
-centre and shifted by uniform (dy, dx) in [-max_shift, max_shift] pixels, resampled bilinearly
-with zeros outside the frame (MNIST's background). The same key gives the same batch.
+Contract: ``augment(key, x, max_shift, max_degrees, flip=False)`` returns a batch of the same
+shape (B, h, w) where each image is, with ``flip``, mirrored left-right with probability 1/2,
+then rotated by a uniform angle in [-max_degrees, max_degrees] about its centre and shifted by
+uniform (dy, dx) in [-max_shift, max_shift] pixels, resampled bilinearly with zeros outside the
+frame (MNIST's background). The same key gives the same batch, and without ``flip`` the same
+batch as before flips existed (the flip draw is split off the shift stream only when flipping).
 """
 
 import jax
@@ -48,10 +51,22 @@ def transform(image: Array, degrees: Array, shift: Array) -> Array:
             + fr * (1 - fc) * at(r0 + 1, c0) + fr * fc * at(r0 + 1, c0 + 1))  # fmt: skip
 
 
-def augment(key: Array, x: Array, max_shift: float = 2.0, max_degrees: float = 10.0) -> Array:
-    """Randomly rotate and shift each image of ``x`` (B, h, w); see the module docstring."""
+def mirror(key: Array, x: Array) -> Array:
+    """Each image of ``x`` (B, h, w) mirrored left-right with probability 1/2."""
+    flips = jax.random.bernoulli(key, 0.5, (x.shape[0],))  # (B,)
+    return jnp.where(flips[:, None, None], x[:, :, ::-1], x)
+
+
+def augment(
+    key: Array, x: Array, max_shift: float = 2.0, max_degrees: float = 10.0, flip: bool = False
+) -> Array:
+    """Randomly mirror (with ``flip``), rotate and shift each image of ``x`` (B, h, w); see the
+    module docstring."""
     k_angle, k_shift = jax.random.split(key)
     n = x.shape[0]
+    if flip:
+        k_shift, k_flip = jax.random.split(k_shift)
+        x = mirror(k_flip, x)
     degrees = jax.random.uniform(k_angle, (n,), x.dtype, -max_degrees, max_degrees)
     shifts = jax.random.uniform(k_shift, (n, 2), x.dtype, -max_shift, max_shift)
     return jax.vmap(transform)(x, degrees, shifts)

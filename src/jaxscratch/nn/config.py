@@ -43,6 +43,7 @@ class TrainConfig(NamedTuple):
     eval_batch_size: int = 2048
     augment_shift: float = 0.0  # random shifts up to this many pixels (0 = no augmentation)
     augment_degrees: float = 0.0  # random rotations up to this many degrees
+    augment_flip: bool = False  # mirror half the images left-right (garments, not digits)
     precision: str = "f32"  # f32 | bf16: the matrix products' operands (``nn.precision``)
     ema_decay: float = 0.0  # > 0: evaluate a moving average of the weights (``nn.ema``)
     step_budget: int = 0  # > 0: train at least this many steps (``with_budget``), epochs a floor

@@ -118,9 +118,10 @@ def _objective(params, model_state, key, x, y, spec: _Spec):
 def _step(state: TrainState, batch, spec: _Spec) -> tuple[TrainState, StepMetrics]:
     x, y = batch
     config = spec.config
-    if (config.augment_shift or config.augment_degrees) and x.ndim == 3:
+    if (config.augment_shift or config.augment_degrees or config.augment_flip) and x.ndim == 3:
         k_augment = draw(state.keys.augment, state.step)
-        x = augment.augment(k_augment, x, config.augment_shift, config.augment_degrees)
+        x = augment.augment(k_augment, x, config.augment_shift, config.augment_degrees,
+                            flip=config.augment_flip)  # fmt: skip
     if spec.mesh is not None:  # each device takes its slice of the batch; XLA reduces gradients
         x = lax.with_sharding_constraint(x, NamedSharding(spec.mesh, P("batch")))
         y = lax.with_sharding_constraint(y, NamedSharding(spec.mesh, P("batch")))

@@ -42,7 +42,9 @@ def run(
     grid = plan.sweep
     n_fit = len(data.y_train) - recipes.calibration_size(len(data.y_train))
     if epochs is None and not quick:  # the default recipe: its step budget sets the epochs
-        final = recipes.train_config(batch_size=plan.batch_size, augment=recipes.augments(name))
+        final = recipes.train_config(
+            batch_size=plan.batch_size, augment=recipes.augments(name), dataset=name
+        )
     else:
         final = recipes.train_config(epochs=epochs or plan.epochs, batch_size=plan.batch_size)
     epochs = nn.config.with_budget(final, n_fit).epochs
