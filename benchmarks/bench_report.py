@@ -110,7 +110,9 @@ def measure(page_path: Path, moves: int, warmup: int = 5) -> dict[str, list[floa
         ):
             times = [page.evaluate(MOVE_JS, list(move)) for move in plan]
             result[kind] = times[warmup:]
-        scatter = page.locator("#bivariate .bk-Figure").nth(1).bounding_box()
+        figure = page.locator("#bivariate .bk-Figure").nth(1)
+        figure.scroll_into_view_if_needed()  # a demo's page has the panel below the fold
+        scatter = figure.bounding_box()
         rng = np.random.default_rng(2)
         clicks = []
         for i in range(warmup + moves):
@@ -123,6 +125,8 @@ def measure(page_path: Path, moves: int, warmup: int = 5) -> dict[str, list[floa
             clicks.append(page.evaluate("() => window.__moved"))
         missed = sum(c is None for c in clicks[warmup:])  # reported below, never hidden
         result["bivariate click"] = [c for c in clicks[warmup:] if c is not None]
+        if not result["bivariate click"]:
+            raise RuntimeError("no click on the scatter moved the slice")
         for name in ("blr", "mnist"):
             if page.evaluate(f"() => window.jaxscratch.{name} !== undefined"):
                 result[f"{name} move"] = page.evaluate(SCRIPTED_JS, [name, moves, warmup])
