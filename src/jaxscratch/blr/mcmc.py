@@ -292,17 +292,22 @@ def nuts_masked(
     if step_size is not None and not step_size > 0:
         raise JaxscratchError(f"a fixed NUTS step size must be positive, got {step_size}")
     dtype = jax.tree.leaves(init)[0].dtype
-    schedule = np.zeros((max_warmup, 2), np.int32)  # (stage, ends a slow window) per step
-    schedule[:n_warmup] = np.asarray(build_schedule(n_warmup))
-    active = np.arange(max_warmup) < n_warmup
+    plan = np.zeros((max_warmup + n_samples, 4), np.int32)  # per step: phase, stage, ends, last
+    plan[:n_warmup, 0] = _WARM
+    plan[:n_warmup, 1:3] = np.asarray(build_schedule(n_warmup))  # (stage, ends a slow window)
+    plan[n_warmup - 1, 3] = 1  # the warm-up's last step: fix the step size
+    plan[max_warmup:, 0] = _SAMPLE
     adapt = jnp.asarray(step_size is None)
     first = jnp.asarray(1.0 if step_size is None else step_size, dtype)  # BlackJAX's default
     with _reporting(progress, n_chains):
         out = _nuts_masked_chains(
-            logdensity, jax.random.split(key, n_chains), init, jnp.asarray(schedule),
-            jnp.asarray(active), adapt, first, n_samples, target_accept, progress is not None,
+            logdensity, jax.random.split(key, n_chains), init, jnp.asarray(plan), adapt, first,
+            n_samples, target_accept, progress is not None,
         )  # fmt: skip
         return Chains(*jax.block_until_ready(out))
+
+
+_SKIP, _WARM, _SAMPLE = 0, 1, 2  # phases of a ``nuts_masked`` step
 
 
 class _Warmup(NamedTuple):
@@ -312,15 +317,15 @@ class _Warmup(NamedTuple):
     inverse_mass: Array
 
 
-@jax.jit(static_argnums=(7, 8, 9))
+@jax.jit(static_argnums=(6, 7, 8))
 def _nuts_masked_chains(
-    logdensity, keys, init, schedule, active, adapt, first, n_samples, target_accept, tick
+    logdensity, keys, init, plan, adapt, first, n_samples, target_accept, tick
 ):
     mm_init, mm_update, mm_final = mass_matrix_adaptation(is_diagonal_matrix=True)
     da_init, da_update, da_final = dual_averaging_adaptation(target_accept)
     kernel = blackjax.nuts.build_kernel()
 
-    def adapt_step(w: _Warmup, stage, ends, position, acceptance) -> _Warmup:
+    def adapt_step(w: _Warmup, stage, ends, last, position, acceptance) -> _Warmup:
         """Stan's window adaptation, one step (as BlackJAX's ``window_adaptation.base``)."""
         da = da_update(w.da, acceptance)
         mm = lax.cond(stage == 1, lambda m: mm_update(m, position), lambda m: m, w.mm)
@@ -331,50 +336,41 @@ def _nuts_masked_chains(
             da = da_init(da_final(w.da))
             return _Warmup(da, mm, jnp.exp(da.log_step_size), mm.inverse_mass_matrix)
 
-        return lax.cond(ends, close_window, lambda w: w, w)
+        w = lax.cond(ends == 1, close_window, lambda w: w, w)
+        return w._replace(step_size=jnp.where(last == 1, da_final(w.da), w.step_size))
 
     def one_chain(key, position):
-        k_warm, k_draw = jax.random.split(key)
         flat, _ = ravel_pytree(position)
         ones = jnp.ones_like(flat)
-        mm = mm_init(flat.shape[0], ones)
-        w = _Warmup(da_init(first), mm, first, ones)
+        w = _Warmup(da_init(first), mm_init(flat.shape[0], ones), first, ones)
 
-        def warm(carry, xs):  # schedule, active and adapt are unbatched: real conds
-            k, (stage, ends), on = xs
-
-            def move(carry):
-                st, w = carry
-                st, info = kernel(
-                    k, st, logdensity, w.step_size, w.inverse_mass,
-                    max_num_doublings=MAX_TREE_DEPTH,
-                )  # fmt: skip
-                _report_step(tick)
-                pos = ravel_pytree(st.position)[0]
-                w = lax.cond(
-                    adapt, lambda w: adapt_step(w, stage, ends, pos, info.acceptance_rate),
-                    lambda w: w, w,
-                )  # fmt: skip
-                return st, w
-
-            return lax.cond(on, move, lambda c: c, carry), None
-
-        state = blackjax.nuts.init(position, logdensity)
-        xs = (jax.random.split(k_warm, active.shape[0]), (schedule[:, 0], schedule[:, 1]), active)
-        (state, w), _ = lax.scan(warm, (state, w), xs)
-        eps = jnp.where(adapt, da_final(w.da), first)
-
-        def step(st, k):
-            st, info = kernel(k, st, logdensity, eps, w.inverse_mass,
-                              max_num_doublings=MAX_TREE_DEPTH)  # fmt: skip
+        def move(carry, xs):  # one NUTS step, warm-up or draw; then adapt if warming up
+            (st, w), (k, (phase, stage, ends, last)) = carry, xs
+            st, info = kernel(
+                k, st, logdensity, w.step_size, w.inverse_mass, max_num_doublings=MAX_TREE_DEPTH
+            )
             _report_step(tick)
-            return st, (
+            pos = ravel_pytree(st.position)[0]
+            w = lax.cond(
+                adapt & (phase == _WARM),
+                lambda w: adapt_step(w, stage, ends, last, pos, info.acceptance_rate),
+                lambda w: w, w,
+            )  # fmt: skip
+            return (st, w), (
                 st.position, info.is_divergent, info.acceptance_rate, info.energy,
                 info.num_trajectory_expansions, info.num_integration_steps,
             )  # fmt: skip
 
-        _, out = lax.scan(step, state, jax.random.split(k_draw, n_samples))
-        return (out[0], out[1], out[2], eps, *out[3:])
+        def step(carry, xs):  # the phases are unbatched (not vmapped): a real cond, no select
+            out = jax.eval_shape(move, carry, xs)[1]
+            skip = lambda c, _: (c, jax.tree.map(lambda a: jnp.zeros(a.shape, a.dtype), out))  # noqa: E731
+            return lax.cond(xs[1][0] == _SKIP, skip, move, carry, xs)
+
+        carry = (blackjax.nuts.init(position, logdensity), w)
+        xs = (jax.random.split(key, plan.shape[0]), tuple(plan.T))
+        (_, w), out = lax.scan(step, carry, xs)
+        out = jax.tree.map(lambda a: a[-n_samples:], out)
+        return (out[0], out[1], out[2], w.step_size, *out[3:])
 
     return jax.vmap(one_chain)(keys, init)
 
