@@ -17,6 +17,9 @@ import blackjax
 import jax
 import jax.numpy as jnp
 import numpy as np
+from blackjax.adaptation.mass_matrix import mass_matrix_adaptation
+from blackjax.adaptation.step_size import dual_averaging_adaptation
+from blackjax.adaptation.window_adaptation import build_schedule
 from jax import Array, lax
 from jax.flatten_util import ravel_pytree
 from jax.tree_util import Partial
@@ -254,6 +257,120 @@ def _nuts_chains(
         _, out = lax.scan(step, state, jax.random.split(k_draw, n_burn + n_samples))
         pos, div, acc, energy, depth, n_leap = jax.tree.map(lambda a: a[n_burn:], out)
         return pos, div, acc, params["step_size"], energy, depth, n_leap
+
+    return jax.vmap(one_chain)(keys, init)
+
+
+def nuts_masked(
+    key: Array,
+    logdensity: Callable,
+    init: object,
+    n_warmup: int,
+    n_samples: int,
+    *,
+    max_warmup: int,
+    step_size: float | None = None,
+    target_accept: float = 0.8,
+    progress: Callable[[int], None] | None = None,
+) -> Chains:
+    """NUTS as ``nuts`` (diagonal mass, identity start), as one program for many settings.
+
+    The warm-up is our own scan over ``max_warmup`` steps around BlackJAX's adaptation pieces
+    (Stan's window schedule, dual averaging of the step size, Welford variances): the steps
+    past ``n_warmup`` are skipped, and with ``step_size`` the warm-up is burn-in with that
+    fixed step size and a unit mass matrix. Warm-up length, schedule, adaptation on/off and
+    the step size are data, so every ``n_warmup <= max_warmup``, fixed or adapted, and every
+    log density of one ``Partial`` structure share one compiled program (the MCMC lab's).
+
+    Returns:
+        ``Chains`` with leaves (C, n_samples, ...).
+    """
+    n_chains = jax.tree.leaves(init)[0].shape[0]
+    check_run(n_chains, n_warmup, n_samples)
+    if n_warmup > max_warmup:
+        raise JaxscratchError(f"n_warmup {n_warmup} is past max_warmup {max_warmup}")
+    if step_size is not None and not step_size > 0:
+        raise JaxscratchError(f"a fixed NUTS step size must be positive, got {step_size}")
+    dtype = jax.tree.leaves(init)[0].dtype
+    plan = np.zeros((max_warmup + n_samples, 4), np.int32)  # per step: phase, stage, ends, last
+    plan[:n_warmup, 0] = _WARM
+    plan[:n_warmup, 1:3] = np.asarray(build_schedule(n_warmup))  # (stage, ends a slow window)
+    plan[n_warmup - 1, 3] = 1  # the warm-up's last step: fix the step size
+    plan[max_warmup:, 0] = _SAMPLE
+    adapt = jnp.asarray(step_size is None)
+    first = jnp.asarray(1.0 if step_size is None else step_size, dtype)  # BlackJAX's default
+    with _reporting(progress, n_chains):
+        out = _nuts_masked_chains(
+            logdensity, jax.random.split(key, n_chains), init, jnp.asarray(plan), adapt, first,
+            n_samples, target_accept, progress is not None,
+        )  # fmt: skip
+        return Chains(*jax.block_until_ready(out))
+
+
+_SKIP, _WARM, _SAMPLE = 0, 1, 2  # phases of a ``nuts_masked`` step
+
+
+class _Warmup(NamedTuple):
+    da: object  # dual averaging state of log step size
+    mm: object  # Welford state of the mass matrix
+    step_size: Array
+    inverse_mass: Array
+
+
+@jax.jit(static_argnums=(6, 7, 8))
+def _nuts_masked_chains(
+    logdensity, keys, init, plan, adapt, first, n_samples, target_accept, tick
+):
+    mm_init, mm_update, mm_final = mass_matrix_adaptation(is_diagonal_matrix=True)
+    da_init, da_update, da_final = dual_averaging_adaptation(target_accept)
+    kernel = blackjax.nuts.build_kernel()
+
+    def adapt_step(w: _Warmup, stage, ends, last, position, acceptance) -> _Warmup:
+        """Stan's window adaptation, one step (as BlackJAX's ``window_adaptation.base``)."""
+        da = da_update(w.da, acceptance)
+        mm = lax.cond(stage == 1, lambda m: mm_update(m, position), lambda m: m, w.mm)
+        w = _Warmup(da, mm, jnp.exp(da.log_step_size), w.inverse_mass)
+
+        def close_window(w):  # a slow window ends: new metric, the step size restarts
+            mm = mm_final(w.mm)
+            da = da_init(da_final(w.da))
+            return _Warmup(da, mm, jnp.exp(da.log_step_size), mm.inverse_mass_matrix)
+
+        w = lax.cond(ends == 1, close_window, lambda w: w, w)
+        return w._replace(step_size=jnp.where(last == 1, da_final(w.da), w.step_size))
+
+    def one_chain(key, position):
+        flat, _ = ravel_pytree(position)
+        ones = jnp.ones_like(flat)
+        w = _Warmup(da_init(first), mm_init(flat.shape[0], ones), first, ones)
+
+        def move(carry, xs):  # one NUTS step, warm-up or draw; then adapt if warming up
+            (st, w), (k, (phase, stage, ends, last)) = carry, xs
+            st, info = kernel(
+                k, st, logdensity, w.step_size, w.inverse_mass, max_num_doublings=MAX_TREE_DEPTH
+            )
+            _report_step(tick)
+            pos = ravel_pytree(st.position)[0]
+            w = lax.cond(
+                adapt & (phase == _WARM),
+                lambda w: adapt_step(w, stage, ends, last, pos, info.acceptance_rate),
+                lambda w: w, w,
+            )  # fmt: skip
+            return (st, w), (
+                st.position, info.is_divergent, info.acceptance_rate, info.energy,
+                info.num_trajectory_expansions, info.num_integration_steps,
+            )  # fmt: skip
+
+        def step(carry, xs):  # the phases are unbatched (not vmapped): a real cond, no select
+            out = jax.eval_shape(move, carry, xs)[1]
+            skip = lambda c, _: (c, jax.tree.map(lambda a: jnp.zeros(a.shape, a.dtype), out))  # noqa: E731
+            return lax.cond(xs[1][0] == _SKIP, skip, move, carry, xs)
+
+        carry = (blackjax.nuts.init(position, logdensity), w)
+        xs = (jax.random.split(key, plan.shape[0]), tuple(plan.T))
+        (_, w), out = lax.scan(step, carry, xs)
+        out = jax.tree.map(lambda a: a[-n_samples:], out)
+        return (out[0], out[1], out[2], w.step_size, *out[3:])
 
     return jax.vmap(one_chain)(keys, init)
 
