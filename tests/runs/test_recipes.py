@@ -59,9 +59,22 @@ def test_augmentation_follows_the_kind_of_image():
     for dataset in ("mnist-10k", "digits", None):  # digits, and images of unknown kind
         digits = recipes.train_config(augment=True, dataset=dataset)
         assert not digits.augment_flip and digits.augment_shift == recipes.AUGMENT_SHIFT
-    assert recipes.train_config(dataset="fashion-mnist") == recipes.TRAIN  # off unless asked
+    assert not recipes.train_config(dataset="fashion-mnist").augment_flip  # off unless asked
     text = recipes.describe(nn.MLPConfig(), garments)
-    assert text.endswith("(at least 5,000 updates), augmented (mirror images)")
+    assert text.endswith(
+        "(at least 5,000 updates), EMA of the weights (0.999), label smoothing 0.1, augmented "
+        "(mirror images)"
+    )
+
+
+def test_garments_get_their_network_and_recipe_fields_unless_given():
+    assert recipes.model(dataset="fashion-mnist").sizes[1:-1] == recipes.GARMENT_WIDTHS
+    assert recipes.model((32, 16), "fashion-mnist").sizes[1:-1] == (32, 16)
+    assert recipes.model(dataset="mnist-10k") == recipes.MODEL
+    garments = recipes.train_config(dataset="fashion-mnist")
+    assert garments == recipes.TRAIN._replace(**recipes.GARMENT_TRAIN)
+    assert recipes.train_config(dataset="fashion-mnist", label_smoothing=0.0).label_smoothing == 0
+    assert recipes.train_config(dataset="mnist-10k") == recipes.TRAIN
 
 
 def _data(side: int, labels: np.ndarray, classes=()) -> records.Data:

@@ -27,7 +27,11 @@ _AUGMENT = (
     f"<= {recipes.AUGMENT_SHIFT:g} px, rotations <= {recipes.AUGMENT_DEGREES:g} degrees; for "
     f"{', '.join(recipes.GARMENTS)}: mirror images"
 )
-Hidden = opts.opt(opts.Widths, f"Hidden widths (default: {' '.join(map(str, recipes.WIDTHS))}).")
+Hidden = opts.opt(
+    opts.Widths,
+    f"Hidden widths (default: {' '.join(map(str, recipes.WIDTHS))}; "
+    f"{' '.join(map(str, recipes.GARMENT_WIDTHS))} for {', '.join(recipes.GARMENTS)}).",
+)
 Init = opts.opt(str, "he-uniform | glorot-uniform | he-normal | glorot-normal (auto).")
 Schedule = opts.opt(str | None, "constant | step | cosine (default: cosine for adam(w)).")
 
@@ -50,7 +54,11 @@ def train(
     ) = None,
     batch_size: opts.BatchSize = T.batch_size,
     weight_decay: opts.Decay = None,
-    label_smoothing: opts.opt(float, "In [0, 1).") = T.label_smoothing,
+    label_smoothing: opts.opt(
+        float | None,
+        f"In [0, 1) (default: {T.label_smoothing:g}; "
+        f"{recipes.GARMENT_TRAIN['label_smoothing']:g} for {', '.join(recipes.GARMENTS)}).",
+    ) = None,
     clip_norm: opts.opt(float, "Global-norm gradient clip (0 = off).") = T.clip_norm,
     augment: opts.opt(
         bool | None, f"Random shifts {_AUGMENT} (default: on for {', '.join(recipes.DIGIT_LIKE)})."
@@ -77,8 +85,8 @@ def train(
     me = cluster.join(coordinator, num_processes, process_id, timeout=join_timeout,
                       command=cluster.command_options(locals()),
                       again=cluster.AGAIN_RESUME)  # fmt: skip
-    model = recipes.model(hidden, activation=activation, batchnorm=batchnorm, dropout=dropout,
-                          init=init)  # fmt: skip
+    model = recipes.model(hidden, dataset, activation=activation, batchnorm=batchnorm,
+                          dropout=dropout, init=init)  # fmt: skip
     recipe = recipes.train_config(
         optimizer, schedule=schedule, weight_decay=weight_decay, epochs=epochs,
         augment=recipes.augments(dataset) if augment is None else augment, dataset=dataset,

@@ -63,7 +63,7 @@ def run(
     )
     sweep_figures.write_heatmap(out / "sweep")
     done = len(grid.h1) * len(grid.h2) * grid.epochs
-    model = recipes.model_for(data)
+    model = recipes.model_for(data, recipes.model(dataset=name))
     result = training.train_run(
         out / "run", data, model, final, key=key, overwrite=True,
         on_progress=lambda p: report(done + p.epoch - 1, total),
@@ -81,10 +81,10 @@ def run(
     seconds = sum(history["epoch_seconds"])
     n_all = len(data.y_train) + len(data.y_test)
     chosen = f"{swept.chosen.h1}-{swept.chosen.h2}"
-    widths = "-".join(map(str, recipes.WIDTHS))
+    widths = "-".join(map(str, model.sizes[1:-1]))
     keep = (
         "the same widths the default recipe uses"
-        if (swept.chosen.h1, swept.chosen.h2) == recipes.WIDTHS
+        if (swept.chosen.h1, swept.chosen.h2) == model.sizes[1:-1]
         else f"the default recipe keeps {widths} (the `mnist train` default), since "
         f"{grid.epochs} epochs per network are too few to overrule it; run the full search to "
         f"retrain {chosen} or any other pair"
