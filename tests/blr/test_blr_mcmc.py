@@ -21,25 +21,43 @@ def _reference_stats():
     return posterior.stats(basis.design(basis.make_basis("linear", d.x), d.x), d.y)
 
 
+def _reference_chains(s, progress=None):
+    """The reference problem's NUTS chains (``progress``: the bar's listener, if any)."""
+    eb = evidence.mackay(s)
+    post = posterior.exact_posterior(s, eb.alpha, eb.beta)
+    sd = jnp.sqrt(jnp.diag(posterior.covariance(post)))
+    zero = jnp.zeros((), jnp.float64)
+    init = mcmc.init_positions(
+        jax.random.key(1, impl="rbg"),
+        mcmc.Position(post.mean, jnp.log(eb.alpha), jnp.log(eb.beta)),
+        mcmc.Position(sd, zero + 0.5, zero + 0.1),
+        CHAINS,
+    )
+    imm = mcmc.initial_inverse_mass(s, eb.alpha, eb.beta)  # as ``blr fit`` seeds it
+    return mcmc.nuts(jax.random.key(2, impl="rbg"), mcmc.joint_logdensity(s), init,
+                     n_warmup=WARMUP, n_samples=SAMPLES, inverse_mass=imm,
+                     progress=progress)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def reference():
     """NUTS draws of (w, log alpha, log beta) on the reference problem, and its statistics."""
     with jax.enable_x64(True):
         s = _reference_stats()
-        eb = evidence.mackay(s)
-        post = posterior.exact_posterior(s, eb.alpha, eb.beta)
-        sd = jnp.sqrt(jnp.diag(posterior.covariance(post)))
-        zero = jnp.zeros((), jnp.float64)
-        init = mcmc.init_positions(
-            jax.random.key(1, impl="rbg"),
-            mcmc.Position(post.mean, jnp.log(eb.alpha), jnp.log(eb.beta)),
-            mcmc.Position(sd, zero + 0.5, zero + 0.1),
-            CHAINS,
-        )
-        imm = mcmc.initial_inverse_mass(s, eb.alpha, eb.beta)  # as ``blr fit`` seeds it
-        chains = mcmc.nuts(jax.random.key(2, impl="rbg"), mcmc.joint_logdensity(s), init,
-                           n_warmup=WARMUP, n_samples=SAMPLES, inverse_mass=imm)  # fmt: skip
+        chains = _reference_chains(s)
         return s, chains, mcmc.summarize(chains, ["w0", "w1", "log_alpha", "log_beta"])
+
+
+@pytest.mark.slow  # a second NUTS program: the one with the host callback
+def test_the_progress_bar_does_not_change_the_draws_of_blr_fits_sampler(reference, x64):
+    """``blr fit``'s sampler with a listener (a host callback per step) draws bit for bit what
+    it draws without one, and the listener hears of every chain-step of warm-up and sampling."""
+    s, plain, _ = reference
+    ticks = []
+    shown = _reference_chains(s, progress=ticks.append)
+    for a, b in zip(jax.tree.leaves(plain), jax.tree.leaves(shown), strict=True):
+        assert np.array_equal(np.asarray(a), np.asarray(b))
+    assert sum(ticks) == CHAINS * (WARMUP + SAMPLES)
 
 
 def _exact_joint_moments(s):
