@@ -519,6 +519,7 @@ def _initial_inverse_mass(s: Stats, prior: HyperPrior, theta: Array) -> Array:
     return jnp.concatenate([var_w, jnp.where(ok, var_h, 1.0)])
 
 
+@jax.jit(static_argnums=3)
 def init_positions(key: Array, center: Position, spread: Position, n_chains: int) -> Position:
     """Over-dispersed starts: center + spread * U(-2, 2), one per chain; leaves (C, ...)."""
     leaves, treedef = jax.tree.flatten(center)
