@@ -22,7 +22,7 @@ def _run(lab, fault):
     return next(r for r in lab.runs if r.fault == fault)
 
 
-@pytest.mark.slow  # three NUTS programs to compile
+@pytest.mark.slow  # one NUTS program to compile, shared by the faults
 def test_every_claimed_catch_is_caught_and_the_clean_run_is_clean(lab):
     assert [r.fault for r in lab.runs] == list(mcmc_lab.FAULTS)
     assert _run(lab, "clean").flags == ()
@@ -31,7 +31,7 @@ def test_every_claimed_catch_is_caught_and_the_clean_run_is_clean(lab):
     assert lab.missed_claims() == {}
 
 
-@pytest.mark.slow  # three NUTS programs to compile
+@pytest.mark.slow  # one NUTS program to compile, shared by the faults
 def test_r_hat_passes_while_the_answer_is_wrong_and_the_lesson_says_so(lab):
     for fault in ("no-jacobian", "misscaled-prior"):
         r = _run(lab, fault)
@@ -41,14 +41,14 @@ def test_r_hat_passes_while_the_answer_is_wrong_and_the_lesson_says_so(lab):
     assert j["thresholds"]["z"] == 4.0 and len(j["runs"]) == len(mcmc_lab.FAULTS)
 
 
-@pytest.mark.slow  # three NUTS programs to compile
+@pytest.mark.slow  # one NUTS program to compile, shared by the faults
 def test_the_clean_run_agrees_with_the_exact_posterior(lab):
     clean = _run(lab, "clean")
     assert clean.max_abs_z < mcmc_lab.THRESHOLDS["z"] and clean.min_ess > 1000
     assert np.all(lab.exact.sd > 0) and lab.exact.mean.shape == (4,)
 
 
-@pytest.mark.slow  # three NUTS programs to compile
+@pytest.mark.slow  # one NUTS program to compile, shared by the faults
 def test_a_model_made_to_diverge_counts_its_divergences(lab):
     r = _run(lab, "no-adaptation")  # step size 1 against posterior sds of 0.03: every step
     assert r.divergent == mcmc_lab.CHAINS * mcmc_lab.SAMPLES
@@ -59,9 +59,10 @@ def test_unknown_fault_is_one_error():
         mcmc_lab.check_faults(["typo"])
 
 
-@pytest.mark.slow  # a NUTS program with a host callback
+@pytest.mark.slow  # the lab's NUTS program with a host callback
 def test_the_progress_bar_does_not_change_the_draws(x64):
-    """With a listener the program has a host callback per step; the draws are the same."""
+    """With a listener the lab's program has a host callback per step (only on the steps it
+    runs: the skipped warm-up steps do not tick); the draws are the same."""
     center = mcmc.Position(jnp.zeros(2), jnp.asarray(1.0), jnp.asarray(2.0))
     init = mcmc.init_positions(jax.random.key(3), center, jax.tree.map(jnp.ones_like, center),
                                mcmc_lab.CHAINS)  # fmt: skip
@@ -69,11 +70,18 @@ def test_the_progress_bar_does_not_change_the_draws(x64):
     stats = posterior.stats(basis.design(basis.make_basis("linear", d.x), d.x), d.y)
     target = mcmc.joint_logdensity(stats)
     ticks = []
-    sizes = {"n_warmup": mcmc_lab.WARMUP, "n_samples": mcmc_lab.SAMPLES}
-    plain = mcmc.nuts(jax.random.key(4), target, init, **sizes)
-    shown = mcmc.nuts(jax.random.key(4), target, init, **sizes, progress=ticks.append)
+    sizes = {"n_warmup": mcmc_lab.SHORT_WARMUP, "n_samples": mcmc_lab.SAMPLES,
+             "max_warmup": mcmc_lab.WARMUP}  # fmt: skip
+    plain = mcmc.nuts_masked(jax.random.key(4), target, init, **sizes)
+    shown = mcmc.nuts_masked(jax.random.key(4), target, init, **sizes, progress=ticks.append)
     for a, b in zip(jax.tree.leaves(plain), jax.tree.leaves(shown), strict=True):
         assert np.array_equal(np.asarray(a), np.asarray(b))
-    assert sum(ticks) == mcmc_lab.CHAINS * (mcmc_lab.WARMUP + mcmc_lab.SAMPLES)
+    assert sum(ticks) == mcmc_lab.CHAINS * (mcmc_lab.SHORT_WARMUP + mcmc_lab.SAMPLES)
     h = diagnostics.hmc_diagnostics(shown)
-    assert len(h.e_bfmi) == mcmc_lab.CHAINS and h.divergent == (0,) * mcmc_lab.CHAINS
+    assert len(h.e_bfmi) == mcmc_lab.CHAINS and np.all(np.isfinite(h.e_bfmi))
+
+
+def test_a_warm_up_longer_than_the_program_is_one_error():
+    init = mcmc.Position(jnp.zeros((2, 2)), jnp.zeros(2), jnp.zeros(2))
+    with pytest.raises(JaxscratchError, match="n_warmup 600 is past max_warmup 500"):
+        mcmc.nuts_masked(jax.random.key(0), None, init, 600, 10, max_warmup=500)

@@ -35,17 +35,18 @@ def joint_moments(s: Stats, prior: HyperPrior | None = None) -> JointMoments:
     """E and sd of (w, log alpha, log beta) under ``mcmc.joint_logdensity(s, prior)``."""
     prior = HyperPrior(*(jnp.asarray(v, s.gram.dtype) for v in (prior or HyperPrior())))
     eb = mackay(s)
-    la0, lb0 = jnp.log(eb.alpha), jnp.log(eb.beta)
+    mean, second = _moments(s, prior, eb.alpha, eb.beta)
+    return JointMoments(np.asarray(mean), np.sqrt(np.maximum(np.asarray(second - mean**2), 0)))
+
+
+@jax.jit  # the grid inside: one compiled program, not one per array operation
+def _moments(s: Stats, prior: HyperPrior, alpha: Array, beta: Array) -> tuple[Array, Array]:
+    la0, lb0 = jnp.log(alpha), jnp.log(beta)
     half_b = _SDS_LOG_BETA * jnp.sqrt(2.0 / s.n) + 1.0
     la = la0 + jnp.linspace(-_HALF_WIDTH_LOG_ALPHA, _HALF_WIDTH_LOG_ALPHA, _N_ALPHA)
     lb = lb0 + jnp.linspace(-1.0, 1.0, _N_BETA) * half_b
     grid_a, grid_b = (g.ravel() for g in jnp.meshgrid(la, lb))
-    mean, second = _moments(s, prior, grid_a, grid_b)
-    return JointMoments(np.asarray(mean), np.sqrt(np.maximum(np.asarray(second - mean**2), 0)))
 
-
-@jax.jit
-def _moments(s: Stats, prior: HyperPrior, grid_a: Array, grid_b: Array) -> tuple[Array, Array]:
     def terms(log_a, log_b):
         a, b = jnp.exp(log_a), jnp.exp(log_b)
         post = exact_posterior(s, a, b)

@@ -4,9 +4,11 @@ Contract: ``joint_logdensity(stats, prior)`` is the log density of Position(w, l
 log beta) with Gamma hyperpriors (Jacobian of the log included); ``conditional_logdensity``
 fixes alpha, beta (its exact answer is ``exact_posterior``). ``nuts`` runs BlackJAX NUTS
 after Stan-style window adaptation, one chain per initial position via ``vmap``, its first
-window seeded by ``initial_inverse_mass`` (the exact posterior's scales) when given; ``rwm`` is the
-random-walk Metropolis baseline (BlackJAX additive step, proposals from our own normal
-generator). Both return ``Chains``; ``summarize`` gives R-hat and ESS (blackjax.diagnostics).
+window seeded by ``initial_inverse_mass`` (the exact posterior's scales) when given;
+``nuts_masked`` is the same sampler as one program for any warm-up length, adapted or fixed
+(the MCMC lab's); ``rwm`` is the random-walk Metropolis baseline (BlackJAX additive step,
+proposals from our own normal generator). All return ``Chains``; ``summarize`` gives R-hat
+and ESS (blackjax.diagnostics).
 """
 
 from collections.abc import Callable
@@ -519,6 +521,7 @@ def _initial_inverse_mass(s: Stats, prior: HyperPrior, theta: Array) -> Array:
     return jnp.concatenate([var_w, jnp.where(ok, var_h, 1.0)])
 
 
+@jax.jit(static_argnums=3)
 def init_positions(key: Array, center: Position, spread: Position, n_chains: int) -> Position:
     """Over-dispersed starts: center + spread * U(-2, 2), one per chain; leaves (C, ...)."""
     leaves, treedef = jax.tree.flatten(center)

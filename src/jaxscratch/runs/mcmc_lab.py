@@ -167,14 +167,18 @@ def _flags(values: dict) -> tuple[str, ...]:
     return tuple(k for k in DIAGNOSTICS if past[k])
 
 
+@jax.jit
+def _far_start(init: Position, far: Array) -> Position:
+    """Chain 0 moved by ``far`` in (log alpha, log beta); zeros leave the starts alone."""
+    return init._replace(
+        log_alpha=init.log_alpha.at[0].add(far[0]), log_beta=init.log_beta.at[0].add(far[1])
+    )
+
+
 def _one(key: Array, fault: str, s, center: Position, spread: Position, exact, progress):
     k_init, k_run = jax.random.split(key)
-    init = init_positions(k_init, center, spread, CHAINS)
-    if fault == "far-chain":
-        init = init._replace(
-            log_alpha=init.log_alpha.at[0].add(FAR_START[0]),
-            log_beta=init.log_beta.at[0].add(FAR_START[1]),
-        )
+    far = jnp.asarray(FAR_START if fault == "far-chain" else (0.0, 0.0), center.w.dtype)
+    init = _far_start(init_positions(k_init, center, spread, CHAINS), far)
     prior = HyperPrior()
     if fault == "misscaled-prior":
         prior = prior._replace(alpha_rate=prior.alpha_rate * MISSCALE)
@@ -204,6 +208,15 @@ def _one(key: Array, fault: str, s, center: Position, spread: Position, exact, p
         fault, values["rhat"], values["ess"], values["divergent"], values["e_bfmi"],
         values["z"], tuple(float(v) for v in z), _flags(values), seconds,
     )  # fmt: skip
+
+
+@jax.jit
+def _starts(s, alpha: Array, beta: Array) -> tuple[Position, Position]:
+    """Centre and spread of the over-dispersed starts: the exact posterior at (alpha, beta)."""
+    post = exact_posterior(s, alpha, beta)
+    zero = jnp.zeros((), post.mean.dtype)
+    center = Position(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
+    return center, Position(jnp.sqrt(jnp.diag(covariance(post))), zero + 0.5, zero + 0.1)
 
 
 def _lesson(runs: tuple[LabRun, ...]) -> tuple[str, ...]:
@@ -247,10 +260,7 @@ def run_lab(
         s = stats(design(make_basis("linear", d.x), d.x), d.y)
         exact = joint_moments(s)
         eb = mackay(s)
-        post = exact_posterior(s, eb.alpha, eb.beta)
-        zero = jnp.zeros((), jnp.float64)
-        center = Position(post.mean, jnp.log(post.alpha), jnp.log(post.beta))
-        spread = Position(jnp.sqrt(jnp.diag(covariance(post))), zero + 0.5, zero + 0.1)
+        center, spread = _starts(s, eb.alpha, eb.beta)
         runs = []
         for rep in range(1 if quick else 2):
             for f in faults:
