@@ -63,7 +63,7 @@ def test_augmentation_follows_the_kind_of_image():
     text = recipes.describe(nn.MLPConfig(), garments)
     assert text.endswith(
         "(at least 5,000 updates), EMA of the weights (0.999), label smoothing 0.1, augmented "
-        "(mirror images)"
+        "(mirror images), bfloat16 products"
     )
 
 
@@ -74,6 +74,8 @@ def test_garments_get_their_network_and_recipe_fields_unless_given():
     garments = recipes.train_config(dataset="fashion-mnist")
     assert garments == recipes.TRAIN._replace(**recipes.GARMENT_TRAIN)
     assert recipes.train_config(dataset="fashion-mnist", label_smoothing=0.0).label_smoothing == 0
+    assert garments.precision == "bf16" and recipes.TRAIN.precision == "f32"
+    assert recipes.train_config(dataset="fashion-mnist", precision="f32").precision == "f32"
     assert recipes.train_config(dataset="mnist-10k") == recipes.TRAIN
 
 

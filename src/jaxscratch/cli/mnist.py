@@ -69,7 +69,11 @@ def train(
     split: opts.Split = training.SPLITS[0],
     out: opts.opt(Path, "Run directory.") = Path("runs/mnist"),
     devices: opts.Devices = 1,
-    precision: opts.Precision = T.precision,
+    precision: opts.opt(
+        str | None,
+        "f32 | bf16 (bfloat16 products, float32 accumulation and weights; default: "
+        f"{T.precision}; {recipes.GARMENT_TRAIN['precision']} for {', '.join(recipes.GARMENTS)}).",
+    ) = None,
     resume: opts.opt(bool, "Continue the run in --out (its config).") = False,
     overwrite: opts.opt(bool, "Replace the run in --out.") = False,
     as_json: opts.AsJson = False,
