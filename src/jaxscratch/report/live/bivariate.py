@@ -108,6 +108,7 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
                legend_label="p(y)")  # fmt: skip
     right.line("cond", "y", source=src["curves_y"], color=vb.COND_COLOR, line_width=2,
                line_dash="dashed", legend_label="p(y | x₀)")  # fmt: skip
+    top.xaxis.formatter = right.yaxis.formatter = main.xaxis.formatter  # the shared axes alike
     right.xaxis.ticker.desired_num_ticks = 3  # a narrow panel: a few density ticks only
     for fig in (top, right):
         fig.legend.label_text_font_size = "8pt"
