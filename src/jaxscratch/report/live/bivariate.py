@@ -66,8 +66,12 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
     """The scatter with the two marginal panels sharing its ranges (the explorer's layout)."""
     xr, yr = Range1d(-4, 4, name="live-bv-xr"), Range1d(-4, 4, name="live-bv-yr")
     main = figure(width=470, height=470, x_range=xr, y_range=yr, tools="pan,reset",
-                  toolbar_location=None, x_axis_label="x", y_axis_label="y", min_border_left=50,
+                  toolbar_location=None, x_axis_label="x", y_axis_label="y", min_border_left=60,
                   name="live-bv-main")  # fmt: skip
+    # tick labels of one format (one decimal) inside a border wide enough for the widest
+    # ("-12.5"): a move that changes the ticks does not change the axes' sizes (no relayout)
+    for axis in (main.xaxis, main.yaxis):
+        axis.formatter = PrintfTickFormatter(format="%.1f")
     main.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src["density"],
                color_mapper=shade, alpha=0.55)  # fmt: skip
     # filled dots, no outline: one fill per point, not a fill and a stroke
@@ -87,7 +91,7 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
         Range1d(0, 1, name="live-bv-right-x"),
     )
     top = figure(width=470, height=150, x_range=xr, y_range=density_x, tools="",
-                 toolbar_location=None, y_axis_label="p(x)", min_border_left=50)  # fmt: skip
+                 toolbar_location=None, y_axis_label="p(x)", min_border_left=60)  # fmt: skip
     top.yaxis.formatter = PrintfTickFormatter(format="%.2f")
     top.quad(left="left", right="right", top="top", bottom=0, source=src["hist_x"],
              color=vb.HIST_COLOR, line_color="white")  # fmt: skip
@@ -104,6 +108,7 @@ def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span],
                legend_label="p(y)")  # fmt: skip
     right.line("cond", "y", source=src["curves_y"], color=vb.COND_COLOR, line_width=2,
                line_dash="dashed", legend_label="p(y | x₀)")  # fmt: skip
+    top.xaxis.formatter = right.yaxis.formatter = main.xaxis.formatter  # the shared axes alike
     right.xaxis.ticker.desired_num_ticks = 3  # a narrow panel: a few density ticks only
     for fig in (top, right):
         fig.legend.label_text_font_size = "8pt"

@@ -192,9 +192,16 @@ function setRange(range, start, end) {
   if (range.start !== start || range.end !== end) range.setv({ start, end })
 }
 
+function densityTop(tallest) {
+  // the density axis's end: 15 % above the tallest, rounded up to half a power of ten (0.05,
+  // 0.5, 5, ...), so most moves keep the axis as it is and its ticks are not recomputed
+  const step = 10 ** Math.floor(Math.log10(DENSITY_HEADROOM * tallest)) / 2
+  return Math.ceil((DENSITY_HEADROOM * tallest) / step) * step
+}
+
 function densityRanges(curvesX, curvesY, histX, histY) {
   // fixed ranges, set here, rather than Bokeh's data ranges recomputed on every change
-  const top = (...arrays) => DENSITY_HEADROOM * Math.max(...arrays.map((a) => Math.max(...a)))
+  const top = (...arrays) => densityTop(Math.max(...arrays.map((a) => Math.max(...a))))
   setRange(ranges.top_y, 0, top(curvesX.pdf, curvesX.cond, histX))
   setRange(ranges.right_x, 0, top(curvesY.pdf, curvesY.cond, histY))
 }
@@ -202,7 +209,16 @@ function densityRanges(curvesX, curvesY, histX, histY) {
 // What the last full redraw drew from, kept on window (every call runs this body anew): a click
 // changes only the slices, so it redraws only them.
 window.jaxscratch = window.jaxscratch || {}
-const memo = (window.jaxscratch.bivariateMemo = window.jaxscratch.bivariateMemo || { drawn: null })
+const memo = (window.jaxscratch.bivariateMemo = window.jaxscratch.bivariateMemo || { drawn: null, keys: {} })
+
+function setData(name, key, make) {
+  // a source's data is assigned (and its figure repainted) only when what it is drawn from
+  // changed: the x-marginal's histogram uses only x = mux + sx z0 and its bins, so a rho, muy
+  // or sy move that keeps the window leaves it as it is
+  if (memo.keys[name] === key) return
+  memo.keys[name] = key
+  field(src, name).data = make()
+}
 
 function redrawSlices(p, x0, y0) {
   // the conditional curves, the spans and the readout: all a click changes
@@ -249,8 +265,14 @@ function redraw() {
   const axes = eigenAxes(p)
   const edgesX = linspace(xlo, xhi, BINS + 1)
   const edgesY = linspace(ylo, yhi, BINS + 1)
-  const histX = histogram(x, xlo, xhi, BINS)
-  const histY = histogram(y, ylo, yhi, BINS)
+  // the marginals' histograms: x = mux + sx z0 depends on (mux, sx) only; y = muy + rho sy z0 +
+  // sy sqrt(1 - rho^2) z1 on (muy, sy, rho); each also on its bins and n
+  const keyX = JSON.stringify([p.mux, p.sx, xlo, xhi, n])
+  const keyY = JSON.stringify([p.muy, p.sy, p.rho, ylo, yhi, n])
+  const histX = memo.drawn !== null && memo.keys.hist_x === keyX ? memo.drawn.histX
+    : histogram(x, xlo, xhi, BINS)
+  const histY = memo.drawn !== null && memo.keys.hist_y === keyY ? memo.drawn.histY
+    : histogram(y, ylo, yhi, BINS)
   field(src, "samples").data = { x, y }
   field(src, "density").data = { image: [image], x: [xlo], y: [ylo], dw: [xhi - xlo], dh: [yhi - ylo] }
   field(src, "ellipses").data = {
@@ -260,8 +282,8 @@ function redraw() {
     width: ks.map((_, i) => 1 + 0.5 * i),
   }
   field(src, "axes").data = { xs: axes.map((a) => a.xs), ys: axes.map((a) => a.ys) }
-  field(src, "hist_x").data = { left: edgesX.slice(0, -1), right: edgesX.slice(1), top: histX }
-  field(src, "hist_y").data = { bottom: edgesY.slice(0, -1), top: edgesY.slice(1), right: histY }
+  setData("hist_x", keyX, () => ({ left: edgesX.slice(0, -1), right: edgesX.slice(1), top: histX }))
+  setData("hist_y", keyY, () => ({ bottom: edgesY.slice(0, -1), top: edgesY.slice(1), right: histY }))
   setRange(main.x_range, xlo, xhi)
   setRange(main.y_range, ylo, yhi)
   memo.drawn = {
