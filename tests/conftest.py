@@ -7,6 +7,7 @@ changes no result, only how often XLA compiles; ``JAX_COMPILATION_CACHE_DIR`` ov
 """
 
 import hashlib
+import importlib.util
 import os
 import platform
 from pathlib import Path
@@ -29,8 +30,10 @@ os.environ.setdefault(
 )
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.1")
 os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
-# a size bound turns on JAX's file lock, so two workers never read a half-written entry
-os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(4 * 2**30))
+# a size bound turns on JAX's file lock, so two workers never read a half-written entry; JAX
+# needs the filelock package for it (a dev dependency) and warns on every read without it
+if importlib.util.find_spec("filelock") is not None:
+    os.environ.setdefault("JAX_COMPILATION_CACHE_MAX_SIZE", str(4 * 2**30))
 
 import jax  # noqa: E402  (the cache settings above must be in the environment first)
 import pytest  # noqa: E402
