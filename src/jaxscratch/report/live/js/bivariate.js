@@ -4,8 +4,12 @@
 // This file is the body of one Bokeh CustomJS. Its args are in scope: `sliders` (mux, muy, sx,
 // sy, rho and the cloud's size n), `preset` and `presets`, the data sources `src`, the slice
 // `spans`, the scatter `main`, the marginal panels' density `ranges` (top_y, right_x), the
-// colour map of the density `shade`, the `readout` Div, the ellipse radii `ks` with their
-// legend `labels`, and the window `snap`. `cb_obj` is what fired: a slider, the preset, a tap on the scatter or document_ready.
+// density's colours from its zero to its peak `palette` (RGBA pixels), the `readout` Div, the ellipse radii `ks` with their
+// legend `labels`, the window `snap`, how a slice stands on its line (`sliceLook`: its peak's
+// distance off the line as a fraction of the window, `reach`; the fraction of its peak below
+// which it is not drawn, `tail`) and the look of a sample's `dot` (diameter in
+// pixels, opacity, colour). `cb_obj` is what fired: a slider, the preset, a click on the
+// scatter or document_ready.
 // Each function mirrors one in jaxscratch.gaussian.bivariate or scenes.bivariate; the browser
 // tests hold them to the library's numbers.
 
@@ -127,6 +131,66 @@ function transform(p, z0, z1, n = z0.length) {
   return { x, y }
 }
 
+function lightBuffer(size) {
+  // one buffer for every frame (a new one a move was most of this panel's garbage)
+  if (memo.light === undefined || memo.light.length !== size) memo.light = new Float32Array(size)
+  return memo.light.fill(1)
+}
+
+function rasterise(x, y, win, width, height) {
+  // the cloud as one RGBA image of width x height pixels over the window (rows from its bottom
+  // up, as Bokeh lays images out): each sample a disc of dot.size pixels and opacity dot.alpha
+  // (anti-aliased at its rim), so that k overlapping discs let 1 - (1 - alpha)^k through, as k
+  // fills of the canvas would. One image is one draw for the canvas, whatever n is.
+  const [xlo, xhi, ylo, yhi] = win
+  const through = lightBuffer(width * height) // light that no disc has stopped, all 1 here
+  const radius = dot.size / 2
+  const reach = Math.ceil(radius)
+  const perX = width / (xhi - xlo)
+  const perY = height / (yhi - ylo)
+  for (let i = 0; i < x.length; i++) {
+    const cx = (x[i] - xlo) * perX // the centre, in pixels from the lower-left corner
+    const cy = (y[i] - ylo) * perY
+    const rowEnd = Math.min(height - 1, Math.floor(cy + reach))
+    const colEnd = Math.min(width - 1, Math.floor(cx + reach))
+    for (let r = Math.max(0, Math.floor(cy - reach)); r <= rowEnd; r++) {
+      for (let c = Math.max(0, Math.floor(cx - reach)); c <= colEnd; c++) {
+        const dx = c + 0.5 - cx
+        const dy = r + 0.5 - cy
+        const cover = radius + 0.5 - Math.sqrt(dx * dx + dy * dy) // 1 inside, 0 outside
+        if (cover > 0) through[r * width + c] *= 1 - dot.alpha * Math.min(cover, 1)
+      }
+    }
+  }
+  const rgb = dot.rgb[0] | (dot.rgb[1] << 8) | (dot.rgb[2] << 16) // bytes R, G, B, A in memory
+  const pixels = new Uint32Array(width * height)
+  for (let k = 0; k < pixels.length; k++) {
+    const alpha = Math.round(255 * (1 - through[k]))
+    if (alpha > 0) pixels[k] = (rgb | (alpha << 24)) >>> 0
+  }
+  return pixels
+}
+
+function shading(values, peak) {
+  // each density value as the palette's colour, 0 to the peak in equal steps (Bokeh's
+  // LinearColorMapper from 0 to the peak, as the explorer colours it)
+  const steps = palette.length
+  const pixels = new Uint32Array(values.length)
+  for (let k = 0; k < values.length; k++) {
+    pixels[k] = palette[Math.max(0, Math.min(steps - 1, Math.floor((values[k] / peak) * steps)))]
+  }
+  return pixels
+}
+
+function frameSize() {
+  // the scatter's frame in device pixels (the cloud image is drawn one to one), or a guess
+  // before the first layout
+  const ratio = window.devicePixelRatio || 1
+  const w = main.inner_width > 0 ? main.inner_width : 400
+  const h = main.inner_height > 0 ? main.inner_height : 400
+  return [Math.round(w * ratio), Math.round(h * ratio)]
+}
+
 function sampleMoments(x, y) {
   // sample mean and unbiased covariance, two-pass
   const n = x.length
@@ -181,11 +245,25 @@ function params() {
 
 const DENSITY_HEADROOM = 1.15 // the marginal panels' density axes end 15 % above the tallest
 
-function conditionalCurves(p, xs, ys, x0, y0) {
-  // the dashed slices: p(x | y0) along the top, p(y | x0) on the right
+function sliceCurves(p, xs, ys, x0, y0) {
+  // p(x | y0) over the x grid and p(y | x0) over the y grid, each drawn standing on its line:
+  // the line plus the density in units of its peak 1 / (sd sqrt(2 pi)), so that the peak is
+  // sliceLook.reach of the window off the line, and not drawn where it is below sliceLook.tail
+  // of its peak, so that the dashed line shows there (viz.joint.slice_heights)
   const cx = conditionalX(p, y0)
   const cy = conditionalY(p, x0)
-  return { x: xs.map((t) => normalPdf(t, cx.mean, cx.sd)), y: ys.map((t) => normalPdf(t, cy.mean, cy.sd)) }
+  const condX = xs.map((t) => normalPdf(t, cx.mean, cx.sd))
+  const condY = ys.map((t) => normalPdf(t, cy.mean, cy.sd))
+  const onLine = (at, extent, sd) => (d) => {
+    const height = d * sd * Math.sqrt(2 * Math.PI) // 1 at the peak
+    return height < sliceLook.tail ? NaN : at + sliceLook.reach * extent * height // NaN: a gap in the line
+  }
+  const width = xs[xs.length - 1] - xs[0]
+  const height = ys[ys.length - 1] - ys[0]
+  return {
+    x: xs, cond_x: condX, hy: condX.map(onLine(y0, height, cx.sd)),
+    y: ys, cond_y: condY, vx: condY.map(onLine(x0, width, cy.sd)),
+  }
 }
 
 function setRange(range, start, end) {
@@ -199,11 +277,11 @@ function densityTop(tallest) {
   return Math.ceil((DENSITY_HEADROOM * tallest) / step) * step
 }
 
-function densityRanges(curvesX, curvesY, histX, histY) {
+function densityRanges(pdfX, pdfY, histX, histY) {
   // fixed ranges, set here, rather than Bokeh's data ranges recomputed on every change
   const top = (...arrays) => densityTop(Math.max(...arrays.map((a) => Math.max(...a))))
-  setRange(ranges.top_y, 0, top(curvesX.pdf, curvesX.cond, histX))
-  setRange(ranges.right_x, 0, top(curvesY.pdf, curvesY.cond, histY))
+  setRange(ranges.top_y, 0, top(pdfX, histX))
+  setRange(ranges.right_x, 0, top(pdfY, histY))
 }
 
 // What the last full redraw drew from, kept on window (every call runs this body anew): a click
@@ -221,15 +299,11 @@ function setData(name, key, make) {
 }
 
 function redrawSlices(p, x0, y0) {
-  // the conditional curves, the spans and the readout: all a click changes
+  // the slice lines, the conditionals on them and the readout: all a click changes, all in the
+  // scatter (the marginals stay as they are)
   const drawn = memo.drawn
   const { xs, ys, x } = drawn
-  const cond = conditionalCurves(p, xs, ys, x0, y0)
-  const curvesX = { x: xs, pdf: drawn.pdfX, cond: cond.x }
-  const curvesY = { y: ys, pdf: drawn.pdfY, cond: cond.y }
-  field(src, "curves_x").data = curvesX
-  field(src, "curves_y").data = curvesY
-  densityRanges(curvesX, curvesY, drawn.histX, drawn.histY)
+  field(src, "slices").data = sliceCurves(p, xs, ys, x0, y0)
   spans[0].location = x0
   spans[1].location = y0
   showText(readout, readoutHtml(p, drawn.moments, x0, y0, x.length))
@@ -260,21 +334,31 @@ function redraw() {
     for (let c = 0; c < grid; c++) values[r * grid + c] = density(p, xs[c], ys[r])
   }
   const image = new previous.constructor(values, previous.shape)
-  shade.high = density(p, p.mux, p.muy) // the peak: the darkest blue
+  const shades = shading(values, density(p, p.mux, p.muy)) // the peak: the darkest blue
+  const previousShading = field(src, "shading").data.image[0]
   const ells = ks.map((k) => ellipse(p, k))
   const axes = eigenAxes(p)
   const edgesX = linspace(xlo, xhi, BINS + 1)
   const edgesY = linspace(ylo, yhi, BINS + 1)
   // the marginals' histograms: x = mux + sx z0 depends on (mux, sx) only; y = muy + rho sy z0 +
-  // sy sqrt(1 - rho^2) z1 on (muy, sy, rho); each also on its bins and n
+  // sy sqrt(1 - rho^2) z1 on (muy, sy, rho); each also on its bins and n. Their exact
+  // densities on (mux, sx) and (muy, sy) and the grid.
   const keyX = JSON.stringify([p.mux, p.sx, xlo, xhi, n])
   const keyY = JSON.stringify([p.muy, p.sy, p.rho, ylo, yhi, n])
+  const keyPdfX = JSON.stringify([p.mux, p.sx, xlo, xhi])
+  const keyPdfY = JSON.stringify([p.muy, p.sy, ylo, yhi])
   const histX = memo.drawn !== null && memo.keys.hist_x === keyX ? memo.drawn.histX
     : histogram(x, xlo, xhi, BINS)
   const histY = memo.drawn !== null && memo.keys.hist_y === keyY ? memo.drawn.histY
     : histogram(y, ylo, yhi, BINS)
   field(src, "samples").data = { x, y }
-  field(src, "density").data = { image: [image], x: [xlo], y: [ylo], dw: [xhi - xlo], dh: [yhi - ylo] }
+  const at = { x: [xlo], y: [ylo], dw: [xhi - xlo], dh: [yhi - ylo] } // both images fill the window
+  field(src, "density").data = { image: [image], ...at }
+  field(src, "shading").data = { image: [new previousShading.constructor(shades, previous.shape)], ...at }
+  const [width, height] = frameSize()
+  const previousCloud = field(src, "cloud").data.image[0]
+  const pixels = rasterise(x, y, [xlo, xhi, ylo, yhi], width, height)
+  field(src, "cloud").data = { image: [new previousCloud.constructor(pixels, [height, width])], ...at }
   field(src, "ellipses").data = {
     xs: ells.map((e) => e.xs),
     ys: ells.map((e) => e.ys),
@@ -284,20 +368,21 @@ function redraw() {
   field(src, "axes").data = { xs: axes.map((a) => a.xs), ys: axes.map((a) => a.ys) }
   setData("hist_x", keyX, () => ({ left: edgesX.slice(0, -1), right: edgesX.slice(1), top: histX }))
   setData("hist_y", keyY, () => ({ bottom: edgesY.slice(0, -1), top: edgesY.slice(1), right: histY }))
+  const pdfX = memo.keys.curves_x === keyPdfX ? memo.drawn.pdfX : xs.map((t) => normalPdf(t, p.mux, p.sx))
+  const pdfY = memo.keys.curves_y === keyPdfY ? memo.drawn.pdfY : ys.map((t) => normalPdf(t, p.muy, p.sy))
+  setData("curves_x", keyPdfX, () => ({ x: xs, pdf: pdfX }))
+  setData("curves_y", keyPdfY, () => ({ y: ys, pdf: pdfY }))
+  densityRanges(pdfX, pdfY, histX, histY)
   setRange(main.x_range, xlo, xhi)
   setRange(main.y_range, ylo, yhi)
-  memo.drawn = {
-    key, xs, ys, x, y, histX, histY, moments: sampleMoments(x, y),
-    pdfX: xs.map((t) => normalPdf(t, p.mux, p.sx)),
-    pdfY: ys.map((t) => normalPdf(t, p.muy, p.sy)),
-  }
+  memo.drawn = { key, xs, ys, x, y, histX, histY, pdfX, pdfY, moments: sampleMoments(x, y) }
   redrawSlices(p, x0, y0)
 }
 
 window.jaxscratch = window.jaxscratch || {}
 window.jaxscratch.bivariate = {
   cholesky, density, normalPdf, conditionalX, conditionalY, ellipse, eigen, eigenAxes,
-  plotWindow, histogram, transform, sampleMoments, redraw,
+  plotWindow, histogram, transform, shading, rasterise, sliceCurves, sampleMoments, redraw,
 }
 
 if (cb_obj === preset) {

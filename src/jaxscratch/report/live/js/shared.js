@@ -1,4 +1,4 @@
-// Shared by every panel (assets.script puts it before the panel's own code): two ways around
+// Shared by every panel (assets.script puts it before the panel's own code): three ways around
 // Bokeh work that a move does not need; the page looks the same with or without them.
 //
 // showText(div, html): the new text of a readout Div, shown without a Bokeh relayout. Setting
@@ -31,3 +31,21 @@ function writeOnlyChangedStyles() {
   sheet.writesOnlyChanges = true
 }
 writeOnlyChangedStyles()
+
+// Bokeh 3.9 reads a CSS variable (--bk-line-color, --bk-text-font, ...) with getComputedStyle
+// before it uses any visual property: ~800 reads a move here, each making the browser bring
+// the styles up to date after the stylesheets the paint has just written. This page defines no
+// such variable, at load or later, so each visual's answer is kept after its first read: the
+// same values, without the style work.
+function rememberCssVariables() {
+  const visual = Bokeh.require("core/visuals/visual").VisualProperties.prototype
+  if (visual.remembersCssVariables) return
+  const read = visual._get_css_value
+  visual._get_css_value = function (name) {
+    const known = (this.cssVariables = this.cssVariables || new Map())
+    if (!known.has(name)) known.set(name, read.call(this, name))
+    return known.get(name)
+  }
+  visual.remembersCssVariables = true
+}
+rememberCssVariables()
