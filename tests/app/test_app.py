@@ -53,14 +53,17 @@ def test_rho_slider_updates_the_plotted_data_in_place(bivariate_tab):
 
 def test_slices_follow_x0_and_y0(bivariate_tab):
     _slider(bivariate_tab, "x₀").value = -2.0
-    curves = _source(bivariate_tab, "bv-curves_y")
-    ys, cond = np.asarray(curves.data["y"]), np.asarray(curves.data["cond"])
+    slices = _source(bivariate_tab, "bv-slices")
+    ys, cond = np.asarray(slices.data["y"]), np.asarray(slices.data["cond_y"])
     rho, sx, sy = (_slider(bivariate_tab, s).value for s in ("ρ", "σx", "σy"))
     mu_y = (
         _slider(bivariate_tab, "μy").value
         + rho * sy * (-2.0 - _slider(bivariate_tab, "μx").value) / sx
     )
     assert ys[np.argmax(cond)] == pytest.approx(mu_y, abs=float(ys[1] - ys[0]))
+    # drawn standing on the line x0 = -2: its peak is the bump's farthest point
+    vx = np.asarray(slices.data["vx"], dtype=float)
+    assert np.nanmin(vx) >= -2.0 and ys[np.nanargmax(vx)] == ys[np.argmax(cond)]
 
 
 def test_a_busy_port_is_named_with_the_fix():

@@ -121,6 +121,7 @@ def test_slider_moves_redraw_the_library_scene(session, page_path, x64):
 
     from jaxscratch.gaussian import bivariate as bv
     from jaxscratch.scenes import bivariate as sb
+    from jaxscratch.viz import joint as vj
 
     page, errors, _ = session
     values = {"mux": 0.5, "muy": -1.25, "sx": 1.6, "sy": 0.7, "rho": -0.63, "n": 300}
@@ -137,10 +138,18 @@ def test_slider_moves_redraw_the_library_scene(session, page_path, x64):
     assert n == 300 and samples["x"].shape == (300,)
     np.testing.assert_allclose(np.c_[samples["x"], samples["y"]], scene.samples, rtol=1e-9,
                                atol=1e-12)  # fmt: skip
-    curves_x, curves_y = _data(page, "live-bv-curves_x"), _data(page, "live-bv-curves_y")
+    curves_x, slices = _data(page, "live-bv-curves_x"), _data(page, "live-bv-slices")
     np.testing.assert_allclose(curves_x["x"], scene.xs, rtol=1e-12)
     np.testing.assert_allclose(curves_x["pdf"], scene.pdf_x, rtol=1e-9)
-    np.testing.assert_allclose(curves_y["cond"], scene.cond_y, rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(slices["cond_y"], scene.cond_y, rtol=1e-9, atol=1e-300)
+    np.testing.assert_allclose(slices["cond_x"], scene.cond_x, rtol=1e-9, atol=1e-300)
+    # each slice stands on its line as viz.joint places it, with gaps (NaN) in its tails
+    width, height = float(window[1] - window[0]), float(window[3] - window[2])
+    vx = vj.slice_heights(scene.cond_y, float(scene.cond_y_sd), x0, width)
+    hy = vj.slice_heights(scene.cond_x, float(scene.cond_x_sd), y0, height)
+    np.testing.assert_allclose(slices["vx"], vx, rtol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(slices["hy"], hy, rtol=1e-9, equal_nan=True)
+    assert 0 < np.isnan(vx).sum() < vx.size  # the tails are cut, the bump is drawn
     np.testing.assert_allclose(_data(page, "live-bv-hist_x")["top"], scene.hist_x, rtol=1e-9)
     np.testing.assert_allclose(_data(page, "live-bv-hist_y")["right"], scene.hist_y, rtol=1e-9)
     image = _data(page, "live-bv-density")["image"]  # (1, grid * grid), rows along y
@@ -159,6 +168,7 @@ def test_a_click_moves_the_conditional_slices(session):
 
     page, errors, _ = session
     before = _data(page, "live-bv-slice")
+    marginals = [_data(page, f"live-bv-{name}") for name in ("curves_x", "hist_y")]
     canvas = page.locator("#bivariate .bk-Figure").nth(1)  # top marginal, scatter, right marginal
     box = canvas.bounding_box()
     page.mouse.click(box["x"] + 0.7 * box["width"], box["y"] + 0.3 * box["height"])
@@ -171,10 +181,77 @@ def test_a_click_moves_the_conditional_slices(session):
     assert page.evaluate(MODEL_JS, ["live-bv-span-x", "location"]) == x0
     p = bv.params(*(page.evaluate(MODEL_JS, [f"live-bv-{f}", "value"]) for f in bv.Params._fields))
     mean, sd = bv.conditional_y(p, x0)
-    curves = _data(page, "live-bv-curves_y")
-    np.testing.assert_allclose(curves["cond"], normal_pdf(curves["y"], mean, sd), rtol=1e-5,
+    slices = _data(page, "live-bv-slices")
+    np.testing.assert_allclose(slices["cond_y"], normal_pdf(slices["y"], mean, sd), rtol=1e-5,
                                atol=1e-30)  # fmt: skip
+    drawn = slices["vx"][~np.isnan(slices["vx"])]  # the bump stands right of the new line
+    assert drawn.size > 0 and np.all(drawn >= x0) and drawn.max() > x0
+    # a click redraws the scatter only: the marginals keep their data (and are not repainted)
+    for old, name in zip(marginals, ("curves_x", "hist_y"), strict=True):
+        new = _data(page, f"live-bv-{name}")
+        assert all(np.array_equal(old[c], new[c]) for c in old)
     assert errors == []
+
+
+SHAPE_JS = "(name) => Bokeh.documents[0].get_model_by_name(name).data.image[0].shape"
+
+
+def _pixels(page, name: str) -> np.ndarray:
+    """A source's RGBA image as (rows from the bottom, columns, RGBA bytes)."""
+    height, width = page.evaluate(SHAPE_JS, name)
+    packed = _data(page, name)["image"][0].astype(np.uint32).reshape(height, width)
+    return packed.view(np.uint8).reshape(height, width, 4)  # little-endian: R, G, B, A
+
+
+def test_the_shading_is_the_palette_of_the_density(session):
+    """The page colours the density grid as Bokeh's LinearColorMapper from 0 to the peak would,
+    with the explorer's palette: the darkest colour at the peak."""
+    from bokeh.palettes import Blues256
+
+    from jaxscratch.gaussian import bivariate as bv
+
+    page, errors, _ = session
+    page.evaluate(SET_JS, ["live-bv-rho", 0.3])
+    density = _data(page, "live-bv-density")["image"][0]  # (grid * grid,)
+    p = bv.params(*(page.evaluate(MODEL_JS, [f"live-bv-{f}", "value"]) for f in bv.Params._fields))
+    peak = float(bv.density(p, p.mux, p.muy))  # p(mu), the top of the palette
+    rgba = _pixels(page, "live-bv-shading").reshape(-1, 4)
+    palette = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in Blues256[::-1]])
+    index = np.clip(np.floor(density / peak * 256), 0, 255).astype(int)
+    # float32 (the library) against float64 (the page) may put a value at a step either side
+    assert np.mean(np.all(rgba[:, :3] == palette[index], axis=1)) > 0.999
+    assert np.all(rgba[:, 3] == 255) and errors == []
+    assert tuple(rgba[np.argmax(density), :3]) in {tuple(palette[-1]), tuple(palette[-2])}
+
+
+def test_the_cloud_raster_draws_every_sample_and_nothing_else(session):
+    """The cloud image has a dot of the sample colour under every sample in the window, at least
+    one dot's opacity there, and no coloured pixel farther than a dot's radius from a sample."""
+    from jaxscratch.viz import bivariate as vb
+    from jaxscratch.viz import joint as vj
+
+    page, errors, _ = session
+    page.evaluate(SET_JS, ["live-bv-sx", 1.3])
+    rgba = _pixels(page, "live-bv-cloud")  # (h, w, 4)
+    height, width = rgba.shape[:2]
+    assert (width, height) == (
+        round(page.evaluate(MODEL_JS, ["live-bv-main", "inner_width"])),
+        round(page.evaluate(MODEL_JS, ["live-bv-main", "inner_height"])),
+    )
+    cloud, samples = _data(page, "live-bv-cloud"), _data(page, "live-bv-samples")
+    cx = (samples["x"] - cloud["x"][0]) / cloud["dw"][0] * width  # pixels from the lower left
+    cy = (samples["y"] - cloud["y"][0]) / cloud["dh"][0] * height
+    inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
+    assert inside.mean() > 0.99
+    col, row = np.floor(cx[inside]).astype(int), np.floor(cy[inside]).astype(int)
+    assert np.all(rgba[row, col, 3] >= np.floor(255 * vj.DOT_ALPHA))
+    coloured = rgba[..., 3] > 0
+    rgb = [int(vb.SAMPLE_COLOR[i : i + 2], 16) for i in (1, 3, 5)]
+    assert np.all(rgba[coloured][:, :3] == rgb)
+    # every coloured pixel's centre lies within a dot's radius (+ half a pixel) of a sample
+    rows, cols = np.nonzero(coloured)
+    d2 = (cols[:, None] + 0.5 - cx[inside]) ** 2 + (rows[:, None] + 0.5 - cy[inside]) ** 2
+    assert np.all(np.sqrt(d2.min(axis=1)) < vj.DOT_SIZE / 2 + 0.5) and errors == []
 
 
 def test_preset_sets_the_shared_control_spec(session):

@@ -9,16 +9,17 @@ matplotlib figure (a PNG, ~0.5 s) is rendered on slider release and only while i
 import jax
 import panel as pn
 from bokeh.events import Tap
-from bokeh.models import ColumnDataSource, Range1d, Span
+from bokeh.models import ColumnDataSource, LinearColorMapper
 from bokeh.palettes import Blues256
-from bokeh.plotting import figure
 
 from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.scenes import bivariate as sb
 from jaxscratch.scenes import controls
 from jaxscratch.viz import bivariate as vb
+from jaxscratch.viz import joint as vj
 
-SOURCES = ("samples", "density", "ellipses", "axes", "hist_x", "hist_y", "curves_x", "curves_y")
+# the sources the explorer fills (the page's rasters are the report's own)
+SOURCES = tuple(name for name in vj.COLUMNS if name not in ("shading", "cloud"))
 
 
 def _data(s: sb.BivariateScene) -> dict[str, dict]:
@@ -39,52 +40,22 @@ def _data(s: sb.BivariateScene) -> dict[str, dict]:
             "xs": list(s.ellipses[:, :, 0]),
             "ys": list(s.ellipses[:, :, 1]),
             "label": labels,
-            "width": [1.0, 1.5, 2.0][: len(labels)],
+            "width": list(vj.ELLIPSE_WIDTHS[: len(labels)]),
         },
         "axes": {"xs": list(s.axes[:, :, 0]), "ys": list(s.axes[:, :, 1])},
         "hist_x": {"left": s.edges_x[:-1], "right": s.edges_x[1:], "top": s.hist_x},
         "hist_y": {"bottom": s.edges_y[:-1], "top": s.edges_y[1:], "right": s.hist_y},
-        "curves_x": {"x": s.xs, "pdf": s.pdf_x, "cond": s.cond_x},
-        "curves_y": {"y": s.ys, "pdf": s.pdf_y, "cond": s.cond_y},
+        "curves_x": {"x": s.xs, "pdf": s.pdf_x},
+        "curves_y": {"y": s.ys, "pdf": s.pdf_y},
+        "slices": {
+            "x": s.xs,
+            "cond_x": s.cond_x,
+            "hy": vj.slice_heights(s.cond_x, s.cond_x_sd, s.y0, hi_y - lo_y),
+            "y": s.ys,
+            "cond_y": s.cond_y,
+            "vx": vj.slice_heights(s.cond_y, s.cond_y_sd, s.x0, hi_x - lo_x),
+        },
     }
-
-
-def _figures(src: dict[str, ColumnDataSource], spans: tuple[Span, Span]):
-    """The scatter panel with its two marginal panels sharing its ranges."""
-    xr, yr = Range1d(-4, 4), Range1d(-4, 4)
-    main = figure(width=520, height=520, x_range=xr, y_range=yr, tools="pan",
-                  toolbar_location=None, x_axis_label="x", y_axis_label="y", min_border_left=60,
-                  name="bv-main")  # fmt: skip
-    main.image(image="image", x="x", y="y", dw="dw", dh="dh", source=src["density"],
-               palette=Blues256[::-1], alpha=0.55)  # fmt: skip
-    main.scatter("x", "y", source=src["samples"], size=2.5, alpha=0.4, color=vb.SAMPLE_COLOR)
-    main.multi_line("xs", "ys", source=src["ellipses"], color="black", line_width="width",
-                    legend_field="label")  # fmt: skip
-    main.multi_line("xs", "ys", source=src["axes"], color=vb.PDF_COLOR, line_width=2.5)
-    for span in spans:
-        main.add_layout(span)
-    main.legend.location = "top_left"
-    main.legend.title = "ellipse mass"
-    top = figure(width=520, height=170, x_range=xr, tools="", toolbar_location=None,
-                 y_axis_label="density", min_border_left=60)  # fmt: skip
-    top.quad(left="left", right="right", top="top", bottom=0, source=src["hist_x"],
-             color=vb.HIST_COLOR, line_color="white")  # fmt: skip
-    top.line("x", "pdf", source=src["curves_x"], color=vb.PDF_COLOR, line_width=2,
-             legend_label="p(x)")  # fmt: skip
-    top.line("x", "cond", source=src["curves_x"], color=vb.COND_COLOR, line_width=2,
-             line_dash="dashed", legend_label="p(x | y₀)")  # fmt: skip
-    right = figure(width=190, height=520, y_range=yr, tools="", toolbar_location=None,
-                   x_axis_label="density")  # fmt: skip
-    right.quad(left=0, right="right", bottom="bottom", top="top", source=src["hist_y"],
-               color=vb.HIST_COLOR, line_color="white")  # fmt: skip
-    right.line("pdf", "y", source=src["curves_y"], color=vb.PDF_COLOR, line_width=2,
-               legend_label="p(y)")  # fmt: skip
-    right.line("cond", "y", source=src["curves_y"], color=vb.COND_COLOR, line_width=2,
-               line_dash="dashed", legend_label="p(y | x₀)")  # fmt: skip
-    for fig in (top, right):
-        fig.legend.label_text_font_size = "8pt"
-        fig.legend.background_fill_alpha = 0.6
-    return main, top, right
 
 
 def tab(seed: int = 0) -> pn.viewable.Viewable:
@@ -114,9 +85,10 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
                                css_classes=["bv-preset"])  # fmt: skip
     resample = pn.widgets.Button(label="resample", color="primary", css_classes=["bv-resample"])
     src = {name: ColumnDataSource(name=f"bv-{name}") for name in SOURCES}
-    dashed = {"line_color": vb.COND_COLOR, "line_dash": "dashed", "line_width": 2}
-    spans = (Span(dimension="height", **dashed), Span(dimension="width", **dashed))
-    main, top, right = _figures(src, spans)
+    labels = vj.ellipse_labels()
+    shade = LinearColorMapper(palette=Blues256[::-1])  # from the data: 0 to the peak
+    joint = vj.figures(src, shade, labels, cloud="dots", size=520, side=170, prefix="bv")
+    main, top, right, spans = joint.main, joint.top, joint.right, joint.spans
     readout = pn.pane.HTML("", css_classes=["bv-readout-pane"], width=420)
     classic = pn.pane.Matplotlib(None, dpi=72, tight=True, format="png", width=640, height=560,
                                  css_classes=["bv-classic"])  # fmt: skip
@@ -124,7 +96,7 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
         (
             "Live 2-D",
             pn.Column(
-                pn.Row(pn.pane.Bokeh(top), pn.Spacer(width=190)),
+                pn.Row(pn.pane.Bokeh(top), pn.pane.HTML(joint.key_html, width=right.width)),
                 pn.Row(pn.pane.Bokeh(main), pn.pane.Bokeh(right)),
             ),
         ),
@@ -154,6 +126,11 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
             ):
                 if (rng.start, rng.end) != (float(lo), float(hi)):
                     rng.update(start=float(lo), end=float(hi))
+            for rng, heights in (
+                (top.y_range, (s.hist_x, s.pdf_x)),
+                (right.x_range, (s.hist_y, s.pdf_y)),
+            ):
+                rng.update(start=0.0, end=vj.density_top(max(float(h.max()) for h in heights)))
             spans[0].location, spans[1].location = float(s.x0), float(s.y0)
             readout.object = vb.readout_html(s)
 
@@ -199,13 +176,14 @@ def tab(seed: int = 0) -> pn.viewable.Viewable:
     views.param.watch(redraw_classic, "active")
     main.on_event(Tap, slice_at)
     redraw()
-    mass = ", ".join(f"{k}σ {float(bv.ellipse_mass(k)):.1%}" for k in (1, 2, 3))
+    held = ", ".join(label.replace(":", "") for label in labels)
     column = pn.Column(
         pn.pane.Markdown(
             "### Bivariate normal\nΣ = [[σx², ρσxσy], [ρσxσy, σy²]] is positive definite for "
-            f"every slider position (σ > 0, |ρ| ≤ {controls.RHO_MAX}). Ellipses hold {mass}; red "
-            "segments are the eigen-axes scaled by √λ; dashed green lines are the slices (click "
-            "the scatter to move them)."
+            f"every slider position (σ > 0, |ρ| ≤ {controls.RHO_MAX}). Ellipses hold {held}; red "
+            "segments are the eigen-axes scaled by √λ; dashed green lines are the slices x = x₀ "
+            "and y = y₀ (click the scatter to move them), and the green curves on them the "
+            "conditionals p(y | x₀) and p(x | y₀)."
         ),
         preset,
         *(w[f] for f in controls.PARAMS),

@@ -32,6 +32,7 @@ import numpy as np
 from bokeh.models import ColumnDataSource, LinearColorMapper, PrintfTickFormatter, Range1d, Span
 from bokeh.plotting import figure
 
+from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.viz import bivariate as vb
 
 # the data sources and their columns, one spelling for both faces
@@ -51,9 +52,11 @@ COLUMNS = {
     "slices": ("x", "cond_x", "hy", "y", "cond_y", "vx"),
 }
 CLOUDS = ("dots", "raster")
+DENSITY_HEADROOM = 1.15  # a marginal's density axis ends this far above its tallest
 DENSITY_ALPHA = 0.55  # the density's shading, under the cloud
 DOT_SIZE, DOT_ALPHA = 3.5, 0.35  # a sample's diameter in screen pixels and its opacity
-ELLIPSE_WIDTHS = (1.0, 1.5, 2.0)  # the 1, 2 and 3σ ellipses' line widths
+ELLIPSE_KS = (1.0, 2.0, 3.0)  # the ellipses' radii in Mahalanobis units, as the static figure
+ELLIPSE_WIDTHS = (1.0, 1.5, 2.0)  # and their line widths
 SLICE_LINE = {"line_color": vb.COND_COLOR, "line_dash": "dashed", "line_width": 2}
 SLICE_REACH = 0.15  # a slice's peak stands this fraction of the window off its line
 SLICE_TAIL = 0.01  # a slice is drawn where it is at least this fraction of its peak
@@ -78,6 +81,12 @@ def _mark(color: str, *, width: float = 2.0, dash: str = "", bar: bool = False) 
         shape = (f'<line x1="0" y1="6" x2="24" y2="6" stroke="{color}" stroke-width="{width}" '
                  f'stroke-dasharray="{dash}"/>')  # fmt: skip
     return f'<svg width="24" height="12" style="vertical-align:middle">{shape}</svg>'
+
+
+def ellipse_labels(ks: Sequence[float] = ELLIPSE_KS) -> list[str]:
+    """ "1σ: 39.3%" and so on: each radius with the mass inside it (``ellipse_mass``)."""
+    mass = bv.ellipse_mass(np.asarray(ks, dtype=float)).tolist()
+    return [f"{k:g}σ: {m:.1%}" for k, m in zip(ks, mass, strict=True)]
 
 
 def key_html(ellipse_labels: Sequence[str]) -> str:
@@ -164,3 +173,11 @@ def slice_heights(cond: np.ndarray, sd: float, at: float, extent: float) -> np.n
     below ``SLICE_TAIL`` of its peak, so that the dashed line shows. As ``js/bivariate.js``."""
     height = np.asarray(cond, dtype=float) * sd * np.sqrt(2 * np.pi)  # 1 at the peak
     return np.where(height < SLICE_TAIL, np.nan, at + SLICE_REACH * extent * height)
+
+
+def density_top(tallest: float) -> float:
+    """The end of a marginal's density axis: 15 % above the tallest bar or curve, rounded up to
+    half a power of ten (0.05, 0.5, 5, ...), so that most moves keep the axis as it is. As
+    ``densityTop`` in ``js/bivariate.js``."""
+    step = 10.0 ** np.floor(np.log10(DENSITY_HEADROOM * tallest)) / 2
+    return float(np.ceil(DENSITY_HEADROOM * tallest / step) * step)

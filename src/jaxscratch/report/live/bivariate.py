@@ -24,7 +24,6 @@ from bokeh.models import (
 )
 from bokeh.palettes import Blues256
 
-from jaxscratch.gaussian import bivariate as bv
 from jaxscratch.report.live.assets import ON_LOAD, script
 from jaxscratch.scenes import controls
 from jaxscratch.viz import bivariate as vb
@@ -32,7 +31,6 @@ from jaxscratch.viz import joint as vj
 
 BASE_NORMALS = "base_normals.npy"  # written by the demo's bivariate part
 GRID = 121  # density grid points per axis, as scenes.bivariate.scene; the page reads it here
-KS = (1.0, 2.0, 3.0)  # ellipse radii in Mahalanobis units, as the static figure
 SLICE0 = (1.0, 1.0)  # where the conditional slices start, as in the explorer
 SLICE_EVENTS = ("tap", "press", "doubletap")  # clicks on the scatter that move the slices
 
@@ -88,8 +86,7 @@ def build(section_dir: Path) -> LayoutDOM | None:
                     width=250, name="live-bv-preset")  # fmt: skip
     src = _sources(z)
     shade = LinearColorMapper(palette=Blues256[::-1], low=0.0, high=1.0)  # high: the peak
-    mass = bv.ellipse_mass(np.array(KS)).tolist()  # the key's numbers, by the library
-    labels = [f"{k:g}σ: {m:.1%}" for k, m in zip(KS, mass, strict=True)]
+    labels = vj.ellipse_labels()
     joint = vj.figures(src, shade, labels, cloud="raster", prefix="live-bv")
     readout = Div(width=250, name="live-bv-readout")
     redraw = CustomJS(
@@ -104,7 +101,7 @@ def build(section_dir: Path) -> LayoutDOM | None:
             "ranges": {"top_y": joint.top.y_range, "right_x": joint.right.x_range},
             "palette": [_pixel(c) for c in shade.palette],
             "readout": readout,
-            "ks": list(KS),
+            "ks": list(vj.ELLIPSE_KS),
             "labels": labels,
             "snap": controls.SNAP,
             "sliceLook": {"reach": vj.SLICE_REACH, "tail": vj.SLICE_TAIL},
