@@ -287,3 +287,35 @@ def test_mvn_panel_shows_the_library_reconstruction_at_that_n(session, page_path
     assert f"Verdict: {verdict}" in text and f"{rec.threshold:.2f}" in text
     page.locator("#mvn .live").screenshot(path=str(ARTIFACTS / f"live-mvn-d{d}.png"))
     assert errors == []
+
+
+def test_on_a_hidpi_screen_the_cloud_image_has_the_screen_s_pixels(session, page_path):
+    """At two device pixels to a CSS pixel the cloud image has twice the frame's pixels each way
+    and its dots twice the pixels across, so they look as big as on any screen, and sharp."""
+    from jaxscratch.viz import joint as vj
+
+    browser = session[0].context.browser  # the module's browser, a second context
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, device_scale_factor=2)
+    try:
+        context.set_offline(True)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_path.as_uri())
+        page.wait_for_function(READY, timeout=30_000)
+        page.wait_for_function(  # the frame's size arrives after the first layout: redrawn then
+            "() => { const m = Bokeh.documents[0].get_model_by_name('live-bv-main');"
+            " const c = Bokeh.documents[0].get_model_by_name('live-bv-cloud');"
+            " return c.data.image[0].shape[1] === 2 * m.inner_width }"
+        )
+        page.evaluate(SET_JS, ["live-bv-n", 100])  # a sparse cloud: most dots stand alone
+        rgba = _pixels(page, "live-bv-cloud")
+        inner = [page.evaluate(MODEL_JS, ["live-bv-main", f"inner_{side}"])
+                 for side in ("height", "width")]  # fmt: skip
+    finally:
+        context.close()
+    assert rgba.shape[:2] == tuple(2 * round(v) for v in inner) and errors == []
+    # a lone dot of diameter 3.5 screen pixels is a disc of diameter 7 device pixels
+    coloured = int((rgba[..., 3] > 0).sum())
+    per_dot = np.pi * (vj.DOT_SIZE + 0.5) ** 2  # radius 3.5 device pixels and its rim
+    assert 0.7 * 100 * per_dot < coloured <= 100 * per_dot

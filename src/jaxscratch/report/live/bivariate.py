@@ -115,6 +115,9 @@ def build(section_dir: Path) -> LayoutDOM | None:
     for event in SLICE_EVENTS:
         joint.main.js_on_event(event, redraw)
     preset.js_on_change("value", redraw)
+    # the cloud image is the frame's size in pixels: drawn again once the frame has its size
+    for size in ("inner_width", "inner_height"):
+        joint.main.js_on_change(size, redraw)
     note = Div(width=250, text=(
         "<p>Drag a slider: the cloud is the demo's own base normals z, moved in your browser "
         "as x = μ + L z. Σ stays positive definite for every position (σ &gt; 0, "

@@ -9,7 +9,7 @@
 // distance off the line as a fraction of the window, `reach`; the fraction of its peak below
 // which it is not drawn, `tail`) and the look of a sample's `dot` (diameter in
 // pixels, opacity, colour). `cb_obj` is what fired: a slider, the preset, a click on the
-// scatter or document_ready.
+// scatter, the scatter's frame taking its size, or document_ready.
 // Each function mirrors one in jaxscratch.gaussian.bivariate or scenes.bivariate; the browser
 // tests hold them to the library's numbers.
 
@@ -137,14 +137,15 @@ function lightBuffer(size) {
   return memo.light.fill(1)
 }
 
-function rasterise(x, y, win, width, height) {
-  // the cloud as one RGBA image of width x height pixels over the window (rows from its bottom
-  // up, as Bokeh lays images out): each sample a disc of dot.size pixels and opacity dot.alpha
-  // (anti-aliased at its rim), so that k overlapping discs let 1 - (1 - alpha)^k through, as k
-  // fills of the canvas would. One image is one draw for the canvas, whatever n is.
+function rasterise(x, y, win, width, height, scale = 1) {
+  // the cloud as one RGBA image of width x height device pixels over the window (rows from its
+  // bottom up, as Bokeh lays images out; scale device pixels to a screen pixel): each sample a
+  // disc of dot.size screen pixels and opacity dot.alpha (anti-aliased at its rim), so that k
+  // overlapping discs let 1 - (1 - alpha)^k through, as k fills of the canvas would. One image
+  // is one draw for the canvas, whatever n is.
   const [xlo, xhi, ylo, yhi] = win
   const through = lightBuffer(width * height) // light that no disc has stopped, all 1 here
-  const radius = dot.size / 2
+  const radius = (dot.size / 2) * scale
   const reach = Math.ceil(radius)
   const perX = width / (xhi - xlo)
   const perY = height / (yhi - ylo)
@@ -183,12 +184,12 @@ function shading(values, peak) {
 }
 
 function frameSize() {
-  // the scatter's frame in device pixels (the cloud image is drawn one to one), or a guess
-  // before the first layout
+  // the scatter's frame in device pixels (the cloud image is drawn one to one) and device
+  // pixels to a screen pixel; a guess before the first layout (which then redraws)
   const ratio = window.devicePixelRatio || 1
   const w = main.inner_width > 0 ? main.inner_width : 400
   const h = main.inner_height > 0 ? main.inner_height : 400
-  return [Math.round(w * ratio), Math.round(h * ratio)]
+  return [Math.round(w * ratio), Math.round(h * ratio), ratio]
 }
 
 function sampleMoments(x, y) {
@@ -316,7 +317,8 @@ function redraw() {
   const y0 = slice.y0[0]
   const z = field(src, "z").data
   const n = Math.min(field(sliders, "n").value, z.z0.length)
-  const key = JSON.stringify([p, n])
+  const [width, height, scale] = frameSize()
+  const key = JSON.stringify([p, n, width, height]) // the frame's size: the cloud image's
   if (memo.drawn !== null && memo.drawn.key === key) {
     redrawSlices(p, x0, y0)
     return
@@ -355,9 +357,8 @@ function redraw() {
   const at = { x: [xlo], y: [ylo], dw: [xhi - xlo], dh: [yhi - ylo] } // both images fill the window
   field(src, "density").data = { image: [image], ...at }
   field(src, "shading").data = { image: [new previousShading.constructor(shades, previous.shape)], ...at }
-  const [width, height] = frameSize()
   const previousCloud = field(src, "cloud").data.image[0]
-  const pixels = rasterise(x, y, [xlo, xhi, ylo, yhi], width, height)
+  const pixels = rasterise(x, y, [xlo, xhi, ylo, yhi], width, height, scale)
   field(src, "cloud").data = { image: [new previousCloud.constructor(pixels, [height, width])], ...at }
   field(src, "ellipses").data = {
     xs: ells.map((e) => e.xs),
