@@ -2,11 +2,11 @@
 
 The demo stores the (n, 2) standard normals z behind its figures (``base_normals.npy``); they are
 embedded once, and ``js/bivariate.js`` turns the first n of them (the explorer's n slider) into
-x = mu + L z with the 2x2 Cholesky factor
-of the sliders' Sigma, then redraws the density, the 1/2/3-sigma ellipses, the eigen-axes, the
-marginals over their histograms and, where the reader clicks, the two conditional slices. The
-sliders, presets and window follow ``scenes.controls``, the explorer's spec; the figures are
-``viz.joint``'s, the explorer's too.
+x = mu + L z with the 2x2 Cholesky factor of the sliders' Sigma. It then redraws the density,
+the cloud (one image it rasterises), the 1/2/3-sigma ellipses, the eigen-axes, the marginals
+over their histograms and, where the reader clicks, the two conditional slices on their lines.
+The sliders, presets and window follow ``scenes.controls``, the explorer's spec; the figures
+are ``viz.joint``'s, the explorer's too.
 """
 
 from pathlib import Path
