@@ -77,6 +77,11 @@ def test_page_is_offline_quiet_and_self_contained(session, page_path):
     assert requests and all(url.startswith(("file:", "data:", "blob:")) for url in requests)
     assert page_path.stat().st_size <= 12_000_000
     assert page.locator(".bv-readout").count() == 1 and page.locator(".mvn-live").count() == 1
+    # every panel fits its section: nothing cut off, no sideways scrolling
+    widths = page.evaluate(
+        "() => [...document.querySelectorAll('.live')].map((e) => [e.scrollWidth, e.clientWidth])"
+    )
+    assert len(widths) == 2 and all(scroll <= client for scroll, client in widths)
 
 
 def test_bivariate_closed_forms_equal_the_library(session, x64):

@@ -317,3 +317,24 @@ def test_drawing_with_the_mouse_shows_the_probabilities(mnist_page, mnist_demo):
     page.screenshot(path=str(ARTIFACTS / "live-mnist.png"), full_page=True)
     assert not errors, errors
     assert all(u.startswith(LOCAL) for u in requests), requests
+
+
+REPORT_COLUMN_PX = 990  # a section's inner width in report.html (62rem less its 1-px borders)
+
+
+def _width(model) -> int:
+    """The width a Bokeh layout asks for: a row's children side by side, a column's widest."""
+    from bokeh.layouts import Column, Row
+
+    if isinstance(model, Row):
+        return sum(_width(child) for child in model.children)
+    if isinstance(model, Column):
+        return max(_width(child) for child in model.children)
+    return model.width or 0
+
+
+def test_the_panels_fit_the_report_column(blr_demo, mnist_demo):
+    """The regression panel once asked for 1,140 pixels: its fit was cut off at the right and
+    the section scrolled sideways."""
+    for layout in (live_blr.build(blr_demo[0]), live_mnist.build(mnist_demo[0])):
+        assert 0 < _width(layout) <= REPORT_COLUMN_PX

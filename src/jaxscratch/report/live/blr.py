@@ -39,6 +39,8 @@ MAX_DRAWS = 600  # NUTS draws shown in weight space
 SDS = (1, 2, 3)  # ellipses of the exact posterior
 _PAD = 0.15  # the x window extends 15 % beyond the data, as the static figure's grid
 _DRAW_COLOR = "#756bb1"  # the MCMC colour of the static fit figure
+# the fit beside its 440-pixel controls inside the report's 62rem column (html.CSS): no overflow
+FIT_WIDTH = 510
 
 
 def _window(lo: float, hi: float, pad: float) -> tuple[float, float]:
@@ -75,7 +77,7 @@ def _weights_figure(x, y, alpha: float, beta: float, draws_path: Path):
 
 
 def _fit_figure(points, bands, x_range, y_range):
-    fig = figure(width=700, height=440, x_range=Range1d(*x_range), y_range=Range1d(*y_range),
+    fig = figure(width=FIT_WIDTH, height=500, x_range=Range1d(*x_range), y_range=Range1d(*y_range),
                  tools="", toolbar_location=None, x_axis_label="x", y_axis_label="y",
                  title="click to add a point, click a point to remove it",
                  name="blr-fit")  # fmt: skip
@@ -86,9 +88,11 @@ def _fit_figure(points, bands, x_range, y_range):
     fig.line("x", "mean", source=bands, color=viz.MEAN_COLOR, line_width=2,
              legend_label="predictive mean")  # fmt: skip
     fig.scatter("x", "y", source=points, size=5, color="black", alpha=0.7, legend_label="data")
-    fig.legend.location = "top_left"
+    # the legend below the plot, in two columns: inside it would cover points and clicks
+    fig.add_layout(fig.legend[0], "below")
+    fig.legend.ncols = 2
     fig.legend.label_text_font_size = "8pt"
-    fig.legend.background_fill_alpha = 0.7
+    fig.legend.border_line_color = None
     return fig
 
 
