@@ -4,11 +4,11 @@
 // This file is the body of one Bokeh CustomJS. Its args are in scope: `sliders` (mux, muy, sx,
 // sy, rho and the cloud's size n), `preset` and `presets`, the data sources `src`, the slice
 // `spans`, the scatter `main`, the marginal panels' density `ranges` (top_y, right_x), the
-// density's colours from its zero to its peak `palette` (RGBA pixels), the `readout` Div, the ellipse radii `ks` with their
-// legend `labels`, the window `snap`, how a slice stands on its line (`sliceLook`: its peak's
-// distance off the line as a fraction of the window, `reach`; the fraction of its peak below
-// which it is not drawn, `tail`) and the look of a sample's `dot` (diameter in
-// pixels, opacity, colour). `cb_obj` is what fired: a slider, the preset, a click on the
+// density's colours from its zero to its peak `palette` (RGBA pixels), the `readout` Div, the
+// ellipse radii `ks` with their legend `labels`, the window `snap`, how a slice stands on its
+// line (`sliceLook`: its peak's distance off the line as a fraction of the window, `reach`; the
+// fraction of its peak below which it is not drawn, `tail`) and the look of a sample's `dot`
+// (diameter in pixels, opacity, colour). `cb_obj` is what fired: a slider, the preset, a click on the
 // scatter, the scatter's frame taking its size, or document_ready.
 // Each function mirrors one in jaxscratch.gaussian.bivariate or scenes.bivariate; the browser
 // tests hold them to the library's numbers.
