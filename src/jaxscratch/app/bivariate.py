@@ -26,7 +26,6 @@ def _data(s: sb.BivariateScene) -> dict[str, dict]:
     """Column data of every source from one scene (numpy arrays)."""
     x, y = s.samples[:, 0], s.samples[:, 1]
     lo_x, hi_x, lo_y, hi_y = s.xs[0], s.xs[-1], s.ys[0], s.ys[-1]
-    labels = [f"{k:g}σ: {m:.1%}" for k, m in zip(s.ks, s.masses, strict=True)]
     return {
         "samples": {"x": x, "y": y},
         "density": {
@@ -39,8 +38,7 @@ def _data(s: sb.BivariateScene) -> dict[str, dict]:
         "ellipses": {
             "xs": list(s.ellipses[:, :, 0]),
             "ys": list(s.ellipses[:, :, 1]),
-            "label": labels,
-            "width": list(vj.ELLIPSE_WIDTHS[: len(labels)]),
+            "width": list(vj.ELLIPSE_WIDTHS[: len(s.ks)]),
         },
         "axes": {"xs": list(s.axes[:, :, 0]), "ys": list(s.axes[:, :, 1])},
         "hist_x": {"left": s.edges_x[:-1], "right": s.edges_x[1:], "top": s.hist_x},

@@ -42,7 +42,7 @@ COLUMNS = {
     # cloud="raster": the density shaded by the page, and the samples as one RGBA image
     "shading": ("image", "x", "y", "dw", "dh"),
     "cloud": ("image", "x", "y", "dw", "dh"),
-    "ellipses": ("xs", "ys", "label", "width"),
+    "ellipses": ("xs", "ys", "width"),
     "axes": ("xs", "ys"),
     "hist_x": ("left", "right", "top"),
     "hist_y": ("bottom", "top", "right"),

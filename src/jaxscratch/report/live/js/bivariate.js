@@ -363,7 +363,6 @@ function redraw() {
   field(src, "ellipses").data = {
     xs: ells.map((e) => e.xs),
     ys: ells.map((e) => e.ys),
-    label: labels,
     width: ks.map((_, i) => 1 + 0.5 * i),
   }
   field(src, "axes").data = { xs: axes.map((a) => a.xs), ys: axes.map((a) => a.ys) }
